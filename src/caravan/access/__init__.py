@@ -1,0 +1,31 @@
+"""The one place that decides who may see or do what.
+
+Reads go through :func:`visible` / :func:`get_visible`; actions through
+:func:`require`. Nothing else in Caravan re-implements either rule.
+"""
+
+from caravan.access.permissions import ROLE_MATRIX, allowed, require, require_agency_scope
+from caravan.access.principal import ROLES, Principal
+from caravan.access.visibility import (
+    OPEN_CODES,
+    RESTRICTED_CODES,
+    get_visible,
+    is_restricted,
+    visibility_clause,
+    visible,
+)
+
+__all__ = [
+    "OPEN_CODES",
+    "RESTRICTED_CODES",
+    "ROLES",
+    "ROLE_MATRIX",
+    "Principal",
+    "allowed",
+    "get_visible",
+    "is_restricted",
+    "require",
+    "require_agency_scope",
+    "visibility_clause",
+    "visible",
+]

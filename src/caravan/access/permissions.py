@@ -1,0 +1,61 @@
+"""Who may *do* what. Roles and agency ownership, as data and one check.
+
+The matrix is deliberately small and explicit; every endpoint calls
+:func:`require` with one of these actions, and the authorisation-matrix test
+walks every endpoint × role × own/other agency × handling code against it.
+"""
+
+from __future__ import annotations
+
+from caravan.access.principal import Principal
+from caravan.errors import PermissionDenied
+from caravan.store.models import RecordMixin
+
+ALL_ROLES = frozenset({"officer", "analyst", "supervisor", "administrator"})
+
+#: action → roles allowed (agency scope is checked separately by ``require``).
+ROLE_MATRIX: dict[str, frozenset[str]] = {
+    "record.read": ALL_ROLES,
+    "record.create": ALL_ROLES,
+    "record.update": ALL_ROLES,
+    "record.delete": frozenset({"supervisor", "administrator"}),
+    "import.run": ALL_ROLES,
+    "export.run": frozenset({"analyst", "supervisor", "administrator"}),
+    "audit.read": frozenset({"administrator"}),
+    "user.manage": frozenset({"administrator"}),
+    "agency.manage": frozenset({"administrator"}),
+    "token.manage": ALL_ROLES,
+}
+
+#: actions only administrators of the centre may take.
+CENTRE_ONLY = frozenset({"agency.manage"})
+
+
+def allowed(principal: Principal, action: str) -> bool:
+    roles = ROLE_MATRIX.get(action)
+    if roles is None:
+        raise KeyError(f"unknown action {action!r}")
+    if action in CENTRE_ONLY and not principal.at_centre:
+        return False
+    return principal.role in roles
+
+
+def require(principal: Principal, action: str, record: RecordMixin | None = None) -> None:
+    """Raise :class:`PermissionDenied` unless ``principal`` may take ``action``.
+
+    Changing or deleting a record is for its owner agency alone: the owner keeps
+    control even over what others can read.
+    """
+    if not allowed(principal, action):
+        raise PermissionDenied(f"Your role ({principal.role}) may not {action.replace('.', ' ')}")
+    if record is not None and action in {"record.update", "record.delete"}:
+        if record.agency_id != principal.agency_id:
+            raise PermissionDenied("Only the owner agency may change this record")
+
+
+def require_agency_scope(principal: Principal, agency_id: int, action: str) -> None:
+    """Acting for another agency (e.g. importing its rows) is for centre administrators only."""
+    if agency_id != principal.agency_id and not principal.is_centre_admin:
+        raise PermissionDenied(
+            f"You may {action} only for your own agency ({principal.agency_code})"
+        )

@@ -1,0 +1,66 @@
+"""Who may *see* which record — applied inside queries, never after them.
+
+H0/H1 records are visible to users of every member agency. H2/H3 records are
+visible only to the owner agency and to the agencies the owner named as
+recipients. The rule lives here alone; routes, templates, exports and the CLI
+all read through :func:`visible`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy.orm import Session
+
+from caravan.access.principal import Principal
+from caravan.errors import NotFound
+from caravan.store.models import RecordMixin, RecordRecipient
+
+OPEN_CODES = ("H0", "H1")
+RESTRICTED_CODES = ("H2", "H3")
+
+T = TypeVar("T", bound=RecordMixin)
+S = TypeVar("S", bound=Select[Any])
+
+
+def visibility_clause(model: type[RecordMixin], principal: Principal) -> ColumnElement[bool]:
+    """The SQL condition under which ``principal`` may read rows of ``model``."""
+    named_recipient = exists(
+        select(RecordRecipient.record_id).where(
+            RecordRecipient.record_id == model.id,
+            RecordRecipient.agency_id == principal.agency_id,
+        )
+    )
+    return or_(
+        model.handling_code.in_(OPEN_CODES),
+        model.agency_id == principal.agency_id,
+        named_recipient,
+    )
+
+
+def visible(stmt: S, model: type[RecordMixin], principal: Principal) -> S:
+    """Restrict a ``select`` over ``model`` to what ``principal`` may read.
+
+    Example:
+        >>> stmt = visible(select(Person), Person, principal)  # doctest: +SKIP
+    """
+    return stmt.where(visibility_clause(model, principal))
+
+
+def get_visible(session: Session, model: type[T], record_id: Any, principal: Principal) -> T:
+    """Load one record the principal may read, or raise :class:`NotFound`.
+
+    A record that exists but is hidden answers exactly like one that does not,
+    so its existence does not leak through this path.
+    """
+    row = session.scalars(
+        visible(select(model).where(model.id == record_id), model, principal)
+    ).first()
+    if row is None:
+        raise NotFound(f"No {model.KIND} with id {record_id} that you may see")
+    return row
+
+
+def is_restricted(record: RecordMixin) -> bool:
+    return record.handling_code in RESTRICTED_CODES

@@ -1,0 +1,1 @@
+"""Agencies, users, passwords, sign-in, sessions and API tokens."""

@@ -1,0 +1,410 @@
+"""Record services: create, change, delete, read and list — for forms, API and CLI alike.
+
+Every function takes the acting :class:`~caravan.access.Principal` and a session.
+Visibility comes from :mod:`caravan.access`; every change is audited with its
+before/after values, and every read of an H2/H3 record is audited too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, delete, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from caravan import audit
+from caravan.access import Principal, get_visible, is_restricted, require, visible
+from caravan.collect.clean import (
+    RowContext,
+    clean_person,
+    clean_report,
+    clean_seizure,
+    key_of,
+)
+from caravan.collect.writer import (
+    WriteResult,
+    resolve_person_refs,
+    write_persons,
+    write_reports,
+    write_seizures,
+)
+from caravan.errors import Conflict, FieldError, InvalidData, NotFound
+from caravan.store.models import (
+    RECORD_MODELS,
+    Agency,
+    IntelReport,
+    Link,
+    Person,
+    PersonName,
+    RecordMixin,
+    RecordRecipient,
+    SeizureReport,
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of record the services handle: its model, cleaner and writer."""
+
+    name: str
+    model: type[RecordMixin]
+    clean: Callable[[RowContext, Mapping[str, Any]], dict[str, Any] | None]
+    write: Callable[..., WriteResult]
+    has_person_refs: bool
+
+
+KINDS: dict[str, Kind] = {
+    "persons": Kind("persons", Person, clean_person, write_persons, False),
+    "seizures": Kind("seizures", SeizureReport, clean_seizure, write_seizures, True),
+    "reports": Kind("reports", IntelReport, clean_report, write_reports, True),
+}
+
+
+def kind(name: str) -> Kind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise NotFound(f"No record kind {name!r}") from None
+
+
+def agency_map(session: Session) -> dict[str, tuple[int, str]]:
+    """``code → (id, country)`` for every agency (cleaners resolve codes with it)."""
+    return {code: (aid, country) for aid, code, country in session.execute(
+        select(Agency.id, Agency.code, Agency.country)
+    )}
+
+
+def recipients_of(session: Session, record_id: uuid.UUID) -> list[str]:
+    rows = session.scalars(
+        select(Agency.code)
+        .join(RecordRecipient, RecordRecipient.agency_id == Agency.id)
+        .where(RecordRecipient.record_id == record_id)
+        .order_by(Agency.code)
+    )
+    return list(rows)
+
+
+def record_snapshot(session: Session, record: RecordMixin) -> dict[str, Any]:
+    return audit.snapshot(record, {"recipients": recipients_of(session, record.id)})
+
+
+def _clean(
+    session: Session, principal: Principal, k: Kind, raw: Mapping[str, Any]
+) -> dict[str, Any]:
+    agency = raw.get("agency")
+    if agency and str(agency).strip().upper() != principal.agency_code:
+        raise InvalidData(
+            [FieldError("agency", f"you may file records only for {principal.agency_code}")]
+        )
+    ctx = RowContext(agency_map(session), principal.agency_code)
+    values = k.clean(ctx, {**raw, "agency": principal.agency_code})
+    if values is None:
+        raise InvalidData(ctx.errors)
+    if k.has_person_refs:
+        values["person_ids"] = _visible_person_ids(session, principal, raw.get("person_ids") or ())
+        new_persons = raw.get("new_persons") or ()
+        if new_persons:
+            values["person_ids"] += _create_inline_persons(session, principal, new_persons)
+        errors = resolve_person_refs(session, [values], [None])
+        if errors:
+            raise InvalidData(errors)
+    return values
+
+
+def _visible_person_ids(
+    session: Session, principal: Principal, ids: Sequence[Any]
+) -> list[uuid.UUID]:
+    result = []
+    for value in ids:
+        try:
+            person_id = uuid.UUID(str(value))
+        except ValueError:
+            raise InvalidData([FieldError("person_ids", "is not a record id", value=str(value))]) from None
+        result.append(get_visible(session, Person, person_id, principal).id)
+    return result
+
+
+def _create_inline_persons(
+    session: Session, principal: Principal, rows: Sequence[Mapping[str, Any]]
+) -> list[uuid.UUID]:
+    """Persons typed into a seizure/report form; errors name the person's position."""
+    ctx = RowContext(agency_map(session), principal.agency_code)
+    cleaned = []
+    for position, raw in enumerate(rows, start=1):
+        if not any(str(v).strip() for v in raw.values() if v is not None):
+            continue
+        ctx.row = position
+        values = clean_person(ctx, {**raw, "agency": principal.agency_code})
+        if values is not None:
+            cleaned.append(values)
+    if ctx.errors:
+        raise InvalidData(
+            [FieldError(f"new_persons[{e.row}].{e.field}", e.message, value=e.value) for e in ctx.errors]
+        )
+    result = write_persons(session, cleaned, principal.user_id)
+    for person_id in result.ids:
+        person = session.get(Person, person_id)
+        audit.append(
+            session,
+            "record.create",
+            principal=principal,
+            object_kind="person",
+            object_id=person_id,
+            after=record_snapshot(session, person) if person else None,
+        )
+    return result.ids
+
+
+def create_record(
+    session: Session, principal: Principal, kind_name: str, raw: Mapping[str, Any]
+) -> RecordMixin:
+    """File a new record for the principal's agency."""
+    k = kind(kind_name)
+    require(principal, "record.create")
+    values = _clean(session, principal, k, raw)
+    if values.get("source_id") and session.scalar(
+        select(k.model.id).where(
+            k.model.agency_id == principal.agency_id, k.model.source_id == values["source_id"]
+        )
+    ):
+        raise Conflict(f"Your agency already has a record with source_id {values['source_id']!r}")
+    result = k.write(session, [values], principal.user_id)
+    record = session.get(k.model, result.ids[0], populate_existing=True)
+    assert record is not None
+    audit.append(
+        session,
+        "record.create",
+        principal=principal,
+        object_kind=record.KIND,
+        object_id=record.id,
+        after=record_snapshot(session, record),
+    )
+    return record
+
+
+def update_record(
+    session: Session,
+    principal: Principal,
+    kind_name: str,
+    record_id: uuid.UUID,
+    raw: Mapping[str, Any],
+) -> RecordMixin:
+    """Change a record of the principal's own agency; the audit row keeps what changed."""
+    k = kind(kind_name)
+    record = get_visible(session, k.model, record_id, principal)
+    require(principal, "record.update", record)
+    before = record_snapshot(session, record)
+    values = _clean(session, principal, k, raw)
+    values["id"] = record.id
+    try:
+        with session.begin_nested():
+            k.write(session, [values], principal.user_id)
+    except IntegrityError:
+        raise Conflict(
+            f"Your agency already has another record with source_id {values.get('source_id')!r}"
+        ) from None
+    session.expire_all()
+    record = session.get(k.model, record.id, populate_existing=True)
+    assert record is not None
+    after = record_snapshot(session, record)
+    changed_before, changed_after = audit.changed_fields(before, after)
+    audit.append(
+        session,
+        "record.update",
+        principal=principal,
+        object_kind=record.KIND,
+        object_id=record.id,
+        before=changed_before,
+        after=changed_after,
+    )
+    return record
+
+
+def delete_record(
+    session: Session, principal: Principal, kind_name: str, record_id: uuid.UUID
+) -> None:
+    """Delete a record of the principal's agency with its names and links."""
+    k = kind(kind_name)
+    record = get_visible(session, k.model, record_id, principal)
+    require(principal, "record.delete", record)
+    before = record_snapshot(session, record)
+    links = list(
+        session.scalars(
+            select(Link.id).where(
+                or_(Link.from_id == record.id, Link.to_id == record.id, Link.report_id == record.id)
+            )
+        )
+    )
+    for ids in (links, [record.id]):
+        if ids:
+            session.execute(delete(RecordRecipient).where(RecordRecipient.record_id.in_(ids)))
+    if links:
+        session.execute(delete(Link).where(Link.id.in_(links)))
+    session.delete(record)
+    session.flush()
+    audit.append(
+        session,
+        "record.delete",
+        principal=principal,
+        object_kind=record.KIND,
+        object_id=record.id,
+        before=before,
+    )
+
+
+def read_record(
+    session: Session, principal: Principal, kind_name: str, record_id: uuid.UUID
+) -> RecordMixin:
+    """One record the principal may see; reading an H2/H3 record is audited."""
+    k = kind(kind_name)
+    record = get_visible(session, k.model, record_id, principal)
+    if is_restricted(record):
+        audit.append(
+            session,
+            "record.view",
+            principal=principal,
+            object_kind=record.KIND,
+            object_id=record.id,
+            detail=f"{record.handling_code} record of {record.agency.code}",
+        )
+    return record
+
+
+# --- lists ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    page: int
+    per_page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def _agency_filter(stmt: Select[Any], model: Any, filters: Mapping[str, Any]) -> Select[Any]:
+    code = (filters.get("agency") or "").strip().upper()
+    if code:
+        stmt = stmt.join(Agency, Agency.id == model.agency_id).where(Agency.code == code)
+    handling = (filters.get("handling_code") or "").strip().upper()
+    if handling:
+        stmt = stmt.where(model.handling_code == handling)
+    return stmt
+
+
+def _date(value: Any) -> date | None:
+    if not value:
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidData([FieldError("date", "use YYYY-MM-DD", value=str(value))]) from None
+
+
+def list_records(
+    session: Session,
+    principal: Principal,
+    kind_name: str,
+    filters: Mapping[str, Any] | None = None,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """A page of records the principal may see, newest first (or by name when filtered by name).
+
+    Pages are fetched with ``LIMIT per_page + 1`` so we know whether a next page
+    exists without counting a million rows.
+    """
+    k = kind(kind_name)
+    require(principal, "record.read")
+    filters = filters or {}
+    page = max(1, int(page))
+    per_page = min(max(1, int(per_page)), 200)
+    model: Any = k.model
+    stmt = visible(select(model), model, principal)
+    stmt = _agency_filter(stmt, model, filters)
+    order: list[Any] = [model.created_at.desc(), model.id.desc()]
+    if model is Person:
+        query = key_of(filters.get("q") or "")
+        if query:
+            stmt = stmt.where(model.surname_key >= query, model.surname_key < query + "\uffff")
+            order = [model.surname_key, model.id]
+        if filters.get("nationality"):
+            stmt = stmt.where(model.nationality == str(filters["nationality"]).upper())
+        if filters.get("birth_year"):
+            try:
+                stmt = stmt.where(model.birth_year == int(filters["birth_year"]))
+            except ValueError:
+                raise InvalidData([FieldError("birth_year", "must be a year")]) from None
+    elif model is SeizureReport:
+        for column in ("drug_group", "drug_code", "country"):
+            if filters.get(column):
+                stmt = stmt.where(getattr(model, column) == filters[column])
+        if (start := _date(filters.get("date_from"))) is not None:
+            stmt = stmt.where(model.seized_on >= start)
+        if (end := _date(filters.get("date_to"))) is not None:
+            stmt = stmt.where(model.seized_on <= end)
+        order = [model.seized_on.desc(), model.id.desc()]
+    elif model is IntelReport:
+        query = (filters.get("q") or "").strip()
+        if query:
+            stmt = stmt.where(model.title.ilike(f"%{query}%"))
+        order = [model.reported_on.desc(), model.id.desc()]
+    rows = list(
+        session.scalars(stmt.order_by(*order).offset((page - 1) * per_page).limit(per_page + 1))
+    )
+    return Page(rows[:per_page], page, per_page, len(rows) > per_page)
+
+
+# --- the person page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkedRecord:
+    link: Link
+    record: RecordMixin
+
+
+def person_names(session: Session, person: Person) -> list[PersonName]:
+    return list(
+        session.scalars(
+            select(PersonName).where(PersonName.person_id == person.id).order_by(PersonName.id)
+        )
+    )
+
+
+def linked_records(
+    session: Session, principal: Principal, record: RecordMixin
+) -> list[LinkedRecord]:
+    """Every visible record linked to ``record`` through a visible link, either direction."""
+    links = session.scalars(
+        visible(
+            select(Link).where(or_(Link.from_id == record.id, Link.to_id == record.id)),
+            Link,
+            principal,
+        ).order_by(Link.created_at)
+    ).all()
+    result = []
+    for link in links:
+        other_kind, other_id = (
+            (link.to_kind, link.to_id) if link.from_id == record.id else (link.from_kind, link.from_id)
+        )
+        model = RECORD_MODELS.get(other_kind)
+        if model is None:
+            continue
+        other = session.scalars(
+            visible(select(model).where(model.id == other_id), model, principal)
+        ).first()
+        if other is not None:
+            result.append(LinkedRecord(link, other))
+    return result

@@ -1,0 +1,72 @@
+"""One typed settings object, read from ``CARAVAN_*`` environment variables.
+
+Production mode refuses to start with a missing or default secret key: a
+forgotten secret would let anyone forge session cookies.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from caravan.errors import ConfigurationError
+
+DEFAULT_SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - refused in production
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'var' / 'caravan.db'}"
+
+
+class Settings(BaseSettings):
+    """Every setting Caravan reads, with its type and default."""
+
+    model_config = SettingsConfigDict(env_prefix="CARAVAN_", env_file=None, extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(default_factory=_default_database_url)
+    secret_key: str = DEFAULT_SECRET_KEY
+
+    #: Web sessions end after this much inactivity, and in any case after ``session_max_hours``.
+    session_idle_minutes: int = 60
+    session_max_hours: int = 12
+    #: Cookies are marked ``Secure`` (HTTPS only) unless this is turned off for local HTTP.
+    cookie_secure: bool = True
+
+    #: Sign-in throttling: after this many failures for one user name within the
+    #: window, further attempts are refused until the window has passed.
+    signin_max_failures: int = 5
+    signin_window_minutes: int = 15
+
+    #: Uploads larger than this are refused before being read.
+    max_upload_mb: int = 200
+    #: Rows per batch when importing (memory stays constant whatever the file size).
+    import_batch_rows: int = 5000
+
+    default_language: Literal["en", "ru"] = "en"
+
+    @model_validator(mode="after")
+    def _enforce_safe_secrets(self) -> Settings:
+        if self.environment == "production":
+            if not self.secret_key or self.secret_key == DEFAULT_SECRET_KEY:
+                raise ConfigurationError(
+                    "CARAVAN_SECRET_KEY must be set to a long random value in production"
+                )
+            if len(self.secret_key) < 32:
+                raise ConfigurationError("CARAVAN_SECRET_KEY must be at least 32 characters")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own ``Settings`` instead)."""
+    return Settings()

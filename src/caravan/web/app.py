@@ -1,0 +1,49 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from caravan import __version__
+from caravan.config import Settings, get_settings
+from caravan.store import Database
+from caravan.web import errors
+from caravan.web.middleware import RequestGuard
+
+STATIC_DIR = Path(__file__).parent / "ui" / "static"
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the app: JSON API under ``/api/v1`` (OpenAPI at ``/api/docs``) and the UI."""
+    from caravan.web.api import router as api_router
+    from caravan.web.ui import router as ui_router
+
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Caravan",
+        version=__version__,
+        description="Intelligence records, checks and exchange for drug-law-enforcement "
+        "agencies. Authenticate with `Authorization: Bearer <token>` "
+        "(create one with `caravan tokens create NAME`).",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.db = database or Database(settings.database_url)
+    errors.install(app)
+    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(ui_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def asgi_app(settings: Settings | None = None, database: Database | None = None) -> RequestGuard:
+    """The app wrapped in the request guard: what servers and tests run."""
+    return RequestGuard(
+        create_app(settings, database),
+        max_body=(settings or get_settings()).max_upload_mb * 1024 * 1024,
+    )
