@@ -19,6 +19,7 @@ from caravan.access import Principal
 from caravan.accounts.passwords import hash_password
 from caravan.config import Settings
 from caravan.store import Database
+from caravan.store.guards import create_audit_guards, drop_audit_guards
 from caravan.store.models import Agency, Base, User
 
 PG_URL = os.environ.get("CARAVAN_TEST_DATABASE_URL")
@@ -52,12 +53,14 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 def _empty(database: Database) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with database.engine.begin() as conn:
+        drop_audit_guards(conn)
         if database.is_sqlite:
             conn.execute(text("PRAGMA defer_foreign_keys=ON"))
             for name in tables:
                 conn.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608 - our own table names
         else:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in tables) + " CASCADE"))
+        create_audit_guards(conn)
 
 
 @pytest.fixture

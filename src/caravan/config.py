@@ -35,8 +35,9 @@ class Settings(BaseSettings):
     #: Web sessions end after this much inactivity, and in any case after ``session_max_hours``.
     session_idle_minutes: int = 60
     session_max_hours: int = 12
-    #: Cookies are marked ``Secure`` (HTTPS only) unless this is turned off for local HTTP.
-    cookie_secure: bool = True
+    #: Cookies are marked ``Secure`` (HTTPS only); by default only in production, so that
+    #: the embedded demo works over plain http://127.0.0.1.
+    cookie_secure: bool | None = None
 
     #: Sign-in throttling: after this many failures for one user name within the
     #: window, further attempts are refused until the window has passed.
@@ -59,6 +60,8 @@ class Settings(BaseSettings):
                 )
             if len(self.secret_key) < 32:
                 raise ConfigurationError("CARAVAN_SECRET_KEY must be at least 32 characters")
+        if self.cookie_secure is None:
+            self.cookie_secure = self.environment == "production"
         return self
 
     @property

@@ -82,7 +82,7 @@ MALE: dict[str, tuple[str, ...]] = {
     ),
     "TM": (
         "Serdar", "Merdan", "Döwlet", "Batyr", "Maksat", "Parahat", "Begenç", "Resul",
-        "Azat", "Atamyrat", "Ylýas", "Baýram", "Kerim", "Nurmuhammet", "Aşyr", "Dowran",
+        "Azat", "Atamyrat", "Ýazgeldi", "Baýram", "Kerim", "Nurmuhammet", "Aşyr", "Dowran",
     ),
     "AZ": (
         "Elvin", "Rəşad", "Orxan", "Elçin", "Tural", "Vüqar", "Kamran", "Fərid", "Ramil",

@@ -2,4 +2,9 @@
 
 from fastapi import APIRouter
 
+from caravan.web.api import account, imports, records
+
 router = APIRouter()
+router.include_router(account.router)
+router.include_router(records.router)
+router.include_router(imports.router)
