@@ -126,7 +126,7 @@ HEADER_ALIASES: dict[str, str] = _aliases(
 
 
 def guess_format(name: str | os.PathLike[str] | None) -> str | None:
-    """``csv``/``xlsx``/``json``/``jsonl`` from a file name's suffix, ``None`` when it does not say."""
+    """The format named by a file's suffix (``csv``, ``xlsx``, ``json``, ``jsonl``) or ``None``."""
     if not name:
         return None
     return _SUFFIXES.get(Path(str(name)).suffix.lower())
@@ -166,7 +166,7 @@ def _mostly_cyrillic(text: str) -> bool:
 
 
 def detect_encoding(head: bytes, *, complete: bool = False) -> str:
-    """The encoding of a file from its first bytes: ``utf-8-sig``, ``utf-16``, ``utf-8`` or ``cp1251``.
+    """A file's encoding from its first bytes: ``utf-8-sig``, ``utf-16``, ``utf-8`` or ``cp1251``.
 
     ``complete`` says ``head`` is the whole file (so a multi-byte character may not
     be cut at its end). Raises :class:`InvalidData` when it cannot tell.
@@ -299,9 +299,7 @@ class _Header:
         self.mapped: dict[str, str] = {}
         for ours, theirs in (mapping or {}).items():
             if ours not in spec.names:
-                self._error(
-                    ours, f"cannot map '{ours}': not a {spec.kind} column", theirs
-                )
+                self._error(ours, f"cannot map '{ours}': not a {spec.kind} column", theirs)
             else:
                 self.mapped[column_key(theirs)] = ours
 
@@ -431,6 +429,7 @@ class CsvReader(TableReader):
         names = self._names
         width = len(names)
         plain = all(names)
+        columns = self.columns
         encoding = self.encoding or "utf-8"
         rows = 0
         try:
@@ -455,7 +454,7 @@ class CsvReader(TableReader):
                     continue
                 cells = [_unquote(c) if c[:1] == "'" else c for c in cells]
                 if plain:
-                    yield number, dict(zip(names, cells, strict=True))
+                    yield number, dict(zip(columns, cells, strict=True))
                 else:
                     row = self._sparse(number, names, cells)
                     if row is not None:
@@ -575,10 +574,10 @@ class XlsxReader(TableReader):
                         cells[extra],
                     )
                     continue
-                cells += [""] * (width - len(cells))
+                cells = cells[:width] + [""] * (width - len(cells))
                 row: dict[str, str] = {}
                 bad = None
-                for position, (name, cell) in enumerate(zip(names, cells), start=1):
+                for position, (name, cell) in enumerate(zip(names, cells, strict=True), start=1):
                     if name:
                         row[name] = cell
                     elif cell.strip():
@@ -638,7 +637,9 @@ class _JsonRows(TableReader):
             if name is None:
                 name = self._header.resolve(str(key))
                 if name is None:
-                    self._row_error(number, str(key), f"unknown column '{key}': map it or remove it")
+                    self._row_error(
+                        number, str(key), f"unknown column '{key}': map it or remove it"
+                    )
                     ok = False
                     continue
                 self._key_names[key] = name
@@ -675,7 +676,9 @@ class JsonReader(_JsonRows):
         if not data.strip():
             raise _file_error("the file is empty")
         try:
-            items = json.loads(data.decode("utf-8-sig" if self.encoding == "utf-8" else self.encoding))
+            items = json.loads(
+                data.decode("utf-8-sig" if self.encoding == "utf-8" else self.encoding)
+            )
         except UnicodeDecodeError as exc:
             raise _file_error(_decode_hint(self.encoding, exc), "encoding") from None
         except json.JSONDecodeError as exc:

@@ -236,7 +236,7 @@ def _upsert(
         stmt = (
             update(table)
             .where(table.c.id == bindparam("b_id"))
-            .values({n: bindparam(n) for n in names}, version=table.c.version + 1)
+            .values({**{n: bindparam(n) for n in names}, "version": table.c.version + 1})
         )
         session.connection().execute(stmt, updates)
         _clear_dependants(session, [u["b_id"] for u in updates], model)

@@ -12,6 +12,7 @@ Real persons and their small criminal networks never cross a block boundary.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -149,9 +150,51 @@ def person_source_id(agency: str, row: int) -> str:
     return f"P-{agency}-{row + 1:07d}"
 
 
+@lru_cache(maxsize=256)
+def _rows_by_agency(seed: int, b: int, layout: PersonLayout) -> dict[str, tuple[int, ...]]:
+    blk = block_layout(seed, b, layout)
+    index: dict[str, list[int]] = {}
+    for i, code in enumerate(blk.agency):
+        index.setdefault(code, []).append(b * BLOCK + i)
+    return {code: tuple(rows) for code, rows in index.items()}
+
+
 def rows_of_agency(seed: int, b: int, n: int, agency: str, layout: PersonLayout) -> list[int]:
     """Global row numbers (< n) in block ``b`` that belong to ``agency``."""
+    rows = _rows_by_agency(seed, b, layout).get(agency, ())
+    if (b + 1) * BLOCK <= n:
+        return list(rows)
+    return [r for r in rows if r < n]
+
+
+def pick_person_ids(
+    rnd: Callable[[], float],
+    seed: int,
+    start: int,
+    n_blocks: int,
+    n: int,
+    agency: str,
+    layout: PersonLayout,
+) -> str:
+    """1–4 ``;``-separated person source_ids of ``agency`` from block ``start`` (or the
+    next two blocks), preferring members of one network; ``""`` when none."""
+    for step in range(3):
+        b = (start + step) % n_blocks
+        rows = rows_of_agency(seed, b, n, agency, layout)
+        if rows:
+            break
+    else:
+        return ""
+    first = pick(rnd, rows)
+    chosen = [first]
     blk = block_layout(seed, b, layout)
-    base = b * BLOCK
-    limit = min(BLOCK, n - base)
-    return [base + i for i in range(limit) if blk.agency[i] == agency]
+    net = blk.network[blk.person[first - b * BLOCK]]
+    mates = [
+        r for r in rows if r != first and net >= 0 and blk.network[blk.person[r - b * BLOCK]] == net
+    ]
+    for _ in range(int(rnd() * 4)):
+        pool = mates if mates and rnd() < 0.8 else rows
+        row = pick(rnd, pool)
+        if row not in chosen:
+            chosen.append(row)
+    return ";".join(person_source_id(agency, r) for r in chosen)

@@ -71,9 +71,13 @@ class _Identity:
     """What is true about one real person (drawn once, written many times)."""
 
     __slots__ = (
-        "document", "eth", "father", "female", "name_father", "given", "nationality", "phone", "surname",
-        "variant", "year", "month", "day",
+        "day", "document", "eth", "father", "female", "given", "month", "name_father",
+        "nationality", "phone", "surname", "variant", "year",
     )  # fmt: skip
+
+    surname: int
+    variant: bool
+    father: int
 
     def __init__(self, rnd: Callable[[], float], eth: str, female: bool, kin: _Identity | None):
         self.eth = eth
@@ -168,7 +172,9 @@ def _render(rnd: Callable[[], float], agency: str, row: int, who: _Identity) -> 
     form = pick(rnd, _AGENCY_HABIT[agency])
     if form == "NAT":
         form = pick(rnd, _NAT_FORMS[country, eth])
-    surname = pick(rnd, render_surname(eth, who.surname, female, who.variant, who.name_father, form))
+    surname = pick(
+        rnd, render_surname(eth, who.surname, female, who.variant, who.name_father, form)
+    )
     given = pick(rnd, render_given(eth, who.given, female, form))
     patronymic = ""
     if rnd() < (0.25 if form == "ICAO" else 0.8):

@@ -1,6 +1,9 @@
-"""``/api/v1/{persons,seizures,reports}``: list, read, create, change, delete."""
+"""``/api/v1/{persons,seizures,reports}``: list, read, create, change, delete.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: the routes are built in a loop and
+FastAPI must see the body models as real classes, not strings.
+"""
+
 
 import uuid
 from typing import Any
@@ -37,7 +40,9 @@ def record_out(
     """A record as the API shows it: its columns, owner agency code, recipients and kind."""
     model = OUT_MODELS[type(record)]
     data: dict[str, Any] = {
-        name: getattr(record, name) for name in model.model_fields if hasattr(record, name)
+        name: getattr(record, name)
+        for name in model.model_fields
+        if name not in {"names", "links", "recipients"} and hasattr(record, name)
     }
     data.update(kind=record.KIND, agency=record.agency.code)
     if detail:

@@ -94,7 +94,8 @@ class FormState:
     new_persons: list[dict[str, str]] = field(default_factory=list)
     person_ids: list[str] = field(default_factory=list)
     errors: dict[str, list[str]] = field(default_factory=dict)
-    summary: list[FieldError] = field(default_factory=list)
+    #: every error as ``{"field", "anchor", "message", "value"}`` for the summary at the top.
+    summary: list[dict[str, str | None]] = field(default_factory=list)
 
 
 def parse_record_form(form: FormData, kind: str) -> tuple[FormState, dict[str, Any]]:
@@ -125,7 +126,6 @@ def parse_record_form(form: FormData, kind: str) -> tuple[FormState, dict[str, A
 
 def errors_by_field(state: FormState, errors: list[FieldError]) -> None:
     """Attach each error to the form field it belongs to (and to the summary)."""
-    state.summary = list(errors)
     for error in errors:
         name = error.field
         match = _INLINE_ERROR.match(name)
@@ -135,6 +135,10 @@ def errors_by_field(state: FormState, errors: list[FieldError]) -> None:
         elif name == "grade":
             name = "source_grade"
         state.errors.setdefault(name, []).append(error.message)
+        anchor = "f-" + name
+        state.summary.append(
+            {"field": error.field, "anchor": anchor, "message": error.message, "value": error.value}
+        )
 
 
 def record_form_state(session: Session, principal: Principal, kind: str, record: Any) -> FormState:

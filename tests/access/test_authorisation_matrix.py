@@ -1,0 +1,193 @@
+"""Every endpoint × role × own/other agency × handling code, against an independent statement
+of the rules.
+
+The expectations below restate DESIGN.md's rules in plain Python, without calling
+``caravan.access``, so a bug there fails here. ``test_every_route_is_in_the_matrix``
+makes each new endpoint join the matrix: an unlisted route fails the suite.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from caravan.accounts import service as accounts
+from caravan.collect import records
+from caravan.web.app import asgi_app, create_app
+
+ROLES = ("officer", "analyst", "supervisor", "administrator")
+CODES = ("H0", "H1", "H2", "H3")
+OWNERS = ("own", "other", "other+recipient")
+KINDS = {
+    "persons": {"surname": "Каримов", "given_name": "Алишер"},
+    "seizures": {"date": "2026-03-01", "drug": "heroin", "quantity": "1.5", "unit": "kg"},
+    "reports": {"date": "2026-03-01", "title": "Courier route", "body": "Route via Osh."},
+}
+
+
+def may_see(owner: str, code: str) -> bool:
+    return code in ("H0", "H1") or owner in ("own", "other+recipient")
+
+
+def expected_status(action: str, role: str, owner: str, code: str) -> int:
+    if action == "read":
+        return 200 if may_see(owner, code) else 404
+    if not may_see(owner, code):
+        return 404
+    if owner != "own":
+        return 403
+    if action == "update":
+        return 200
+    if action == "delete":
+        return 204 if role in ("supervisor", "administrator") else 403
+    raise AssertionError(action)
+
+
+@dataclass
+class Fixture:
+    client: TestClient
+    tokens: dict[str, str]
+    ids: dict[tuple[str, str, str], uuid.UUID]
+
+    def as_(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+@pytest.fixture
+def matrix(world, settings) -> Fixture:
+    ids: dict[tuple[str, str, str], uuid.UUID] = {}
+    tokens: dict[str, str] = {}
+    with world.db.session() as session:
+        for role in ROLES:
+            user = accounts.get_user(session, f"kz-mvd.{role}")
+            tokens[role], _ = accounts.create_token(session, user, "matrix")
+        kz = world.principal("kz-mvd.officer")
+        kg = world.principal("kg-mvd.officer")
+        for kind, base in KINDS.items():
+            for owner, code in itertools.product(OWNERS, CODES):
+                principal = kz if owner == "own" else kg
+                raw: dict[str, Any] = {
+                    **base,
+                    "handling_code": code,
+                    "handling_note": "Not for court use" if code == "H3" else None,
+                    "recipients": ["KZ-MVD"] if owner == "other+recipient" else [],
+                    "source_id": f"{kind}-{owner}-{code}",
+                }
+                record = records.create_record(session, principal, kind, raw)
+                ids[(kind, owner, code)] = record.id
+    client = TestClient(asgi_app(settings, world.db))
+    return Fixture(client, tokens, ids)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_record_endpoints(matrix: Fixture, kind: str, role: str) -> None:
+    """For one kind and role: read, list, change and delete each owner × handling-code record."""
+    headers = matrix.as_(role)
+    client = matrix.client
+    listed = client.get(f"/api/v1/{kind}?per_page=200", headers=headers)
+    assert listed.status_code == 200
+    listed_ids = {item["id"] for item in listed.json()["items"]}
+
+    for owner, code in itertools.product(OWNERS, CODES):
+        case = f"{kind} {role} {owner} {code}"
+        record_id = matrix.ids[(kind, owner, code)]
+        assert (str(record_id) in listed_ids) == may_see(owner, code), case
+
+        got = client.get(f"/api/v1/{kind}/{record_id}", headers=headers)
+        assert got.status_code == expected_status("read", role, owner, code), case
+        if got.status_code == 404:
+            # The answer names the id asked for and nothing of the record.
+            assert str(record_id) in got.json()["message"], case
+            assert "Каримов" not in got.text and "Courier" not in got.text, case
+
+        body = {**KINDS[kind], "handling_code": code, "source_id": f"{kind}-{owner}-{code}"}
+        if code == "H3":
+            body["handling_note"] = "Not for court use"
+        if owner == "other+recipient":
+            body["recipients"] = ["KZ-MVD"]
+        changed = client.put(f"/api/v1/{kind}/{record_id}", json=body, headers=headers)
+        assert changed.status_code == expected_status("update", role, owner, code), (case, changed.text)
+
+        deleted = client.delete(f"/api/v1/{kind}/{record_id}", headers=headers)
+        assert deleted.status_code == expected_status("delete", role, owner, code), (case, deleted.text)
+        after = client.get(f"/api/v1/{kind}/{record_id}", headers=headers)
+        assert after.status_code == (404 if deleted.status_code == 204 else got.status_code), case
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_create_is_for_own_agency_only(matrix: Fixture, role: str) -> None:
+    for kind, base in KINDS.items():
+        own = matrix.client.post(f"/api/v1/{kind}", json={**base, "handling_code": "H1"}, headers=matrix.as_(role))
+        assert own.status_code == 201, own.text
+        assert own.json()["agency"] == "KZ-MVD"
+        other = matrix.client.post(
+            f"/api/v1/{kind}", json={**base, "agency": "KG-MVD"}, headers=matrix.as_(role)
+        )
+        assert other.status_code == 422  # ``agency`` is not an input field: owner = caller
+
+
+def test_anonymous_gets_401_everywhere(matrix: Fixture) -> None:
+    record_id = matrix.ids[("persons", "own", "H0")]
+    for method, url in [
+        ("GET", "/api/v1/persons"),
+        ("GET", f"/api/v1/persons/{record_id}"),
+        ("PUT", f"/api/v1/persons/{record_id}"),
+        ("DELETE", f"/api/v1/persons/{record_id}"),
+        ("POST", "/api/v1/persons"),
+        ("GET", "/api/v1/me"),
+        ("GET", "/api/v1/tokens"),
+        ("POST", "/api/v1/imports/persons"),
+    ]:
+        response = matrix.client.request(method, url, json={})
+        assert response.status_code == 401, (method, url, response.status_code)
+    bad = matrix.client.get("/api/v1/me", headers={"Authorization": "Bearer cvn_not-a-token"})
+    assert bad.status_code == 401
+
+
+def test_revoked_token_is_refused(matrix: Fixture, world) -> None:
+    headers = matrix.as_("officer")
+    assert matrix.client.get("/api/v1/me", headers=headers).status_code == 200
+    tokens = matrix.client.get("/api/v1/tokens", headers=headers).json()
+    assert matrix.client.delete(f"/api/v1/tokens/{tokens[0]['id']}", headers=headers).status_code == 204
+    assert matrix.client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+#: Every route of the app, with the test that covers it. A new route must be added here.
+COVERED_ROUTES = {
+    ("GET", "/api/v1/{kind}"): "test_record_endpoints",
+    ("GET", "/api/v1/{kind}/{record_id}"): "test_record_endpoints",
+    ("POST", "/api/v1/{kind}"): "test_create_is_for_own_agency_only",
+    ("PUT", "/api/v1/{kind}/{record_id}"): "test_record_endpoints",
+    ("DELETE", "/api/v1/{kind}/{record_id}"): "test_record_endpoints",
+    ("GET", "/api/v1/me"): "test_anonymous_gets_401_everywhere",
+    ("GET", "/api/v1/tokens"): "test_revoked_token_is_refused",
+    ("POST", "/api/v1/tokens"): "tests/web/api: token creation",
+    ("DELETE", "/api/v1/tokens/{token_id}"): "test_revoked_token_is_refused",
+    ("POST", "/api/v1/imports/{kind}"): "tests/access/test_import_scope.py",
+}
+
+
+def _normalise(path: str) -> str:
+    for kind in KINDS:
+        path = path.replace(f"/{kind}", "/{kind}")
+    return path
+
+
+def test_every_route_is_in_the_matrix(settings, world) -> None:
+    app = create_app(settings, world.db)
+    missing = []
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.path.startswith("/api/"):
+            continue
+        for method in route.methods:
+            key = (method, _normalise(route.path))
+            if key not in COVERED_ROUTES:
+                missing.append(key)
+    assert not missing, f"routes without an authorisation test: {missing}"
