@@ -198,3 +198,96 @@ def serve(
         log_level="info" if settings.environment != "test" else "warning",
         proxy_headers=True,
     )
+
+
+def _progress_printer() -> object:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
+        TimeRemainingColumn(), console=console, transient=True,
+    )
+
+
+@app.command("demo")
+def demo(
+    persons: int = 3000,
+    seizures: int = 4000,
+    reports: int = 400,
+    seed: int = 2026,
+    force: Annotated[bool, typer.Option(help="Re-import (updates in place, never duplicates)")] = False,
+) -> None:
+    """Create the schema and load the demo region (agencies, users, persons, seizures, reports).
+
+    Running it again adds nothing. Prints the demo users and their password.
+    """
+    from caravan.collect.demo import load_demo
+    from caravan.collect.generator import DEMO_PASSWORD, demo_users
+
+    db = database()
+    db.upgrade()
+    with _progress_printer() as bar:  # type: ignore[attr-defined]
+        tasks: dict[str, object] = {}
+
+        def progress(kind: str, p: object) -> None:
+            if kind not in tasks:
+                tasks[kind] = bar.add_task(f"importing {kind}", total=None)
+            bar.update(tasks[kind], completed=p.rows_read)  # type: ignore[attr-defined]
+
+        summary = load_demo(
+            db, persons=persons, seizures=seizures, reports=reports, seed=seed, force=force,
+            progress=progress,
+        )
+    if summary.skipped:
+        console.print("Demo data already loaded; nothing added (use --force to re-import).")
+    for kind, result in summary.imported.items():
+        console.print(
+            f"{kind}: {result.rows:,} rows ({result.inserted:,} new, {result.updated:,} updated) "
+            f"in {result.seconds:.1f} s"
+        )
+    if summary.links:
+        console.print(f"links: {summary.links:,}")
+    table = Table("user", "agency", "role", "password", title="Demo users (demo only!)")
+    for user in demo_users():
+        table.add_row(user.username, user.agency, user.role, DEMO_PASSWORD)
+    console.print(table)
+
+
+@app.command("generate")
+def generate(
+    persons: int = 10_000,
+    seizures: int = 10_000,
+    reports: int = 1_000,
+    seed: int = 1,
+    out: Annotated[
+        str | None, typer.Option(help="Write CSV files to this folder instead of loading them")
+    ] = None,
+) -> None:
+    """Generate a deterministic synthetic region of any size (1,000,000 persons and more).
+
+    Without ``--out`` the data is loaded into the database like ``caravan demo``.
+    """
+    from pathlib import Path
+
+    from caravan.collect.demo import load_demo, write_files
+
+    if out:
+        files = write_files(Path(out), persons=persons, seizures=seizures, reports=reports, seed=seed)
+        for kind, path in files.items():
+            console.print(f"{kind}: {path}")
+        return
+    db = database()
+    db.upgrade()
+    summary = load_demo(db, persons=persons, seizures=seizures, reports=reports, seed=seed, force=True)
+    for kind, result in summary.imported.items():
+        console.print(f"{kind}: {result.rows:,} rows in {result.seconds:.1f} s")
+
+
+def _register_subcommands() -> None:
+    from caravan.cli.imports import export_app, import_app
+
+    app.add_typer(import_app, name="import")
+    app.add_typer(export_app, name="export")
+
+
+_register_subcommands()

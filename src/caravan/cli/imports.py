@@ -86,7 +86,8 @@ def _report_failure(exc: InvalidData, errors_json: Path | None) -> None:
     err = context.err_console
     err.print(f"[bold red]Import refused:[/] {exc.message}", highlight=False)
     if exc.errors:
-        err.print(render_error_table(exc.errors, limit=TABLE_LIMIT), markup=False, highlight=False)
+        table = render_error_table(exc.errors, limit=TABLE_LIMIT)
+        err.print(table, markup=False, highlight=False, soft_wrap=True)
     if errors_json is not None:
         err.print(f"The full report is in {errors_json}", highlight=False)
 

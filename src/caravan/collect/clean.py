@@ -124,21 +124,24 @@ def parse_number(value: str) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+_CYRILLIC_RANGES = "\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f"
+_LATIN_RANGES = "A-Za-z\u00c0-\u024f\u1e00-\u1eff"
+_CYRILLIC = re.compile(f"[{_CYRILLIC_RANGES}]")
+_LATIN = re.compile(f"[{_LATIN_RANGES}]")
+#: A letter of any other script (a word character that is neither digit, "_", Latin nor Cyrillic).
+_OTHER_LETTER = re.compile(f"[^\\W\\d_{_LATIN_RANGES}{_CYRILLIC_RANGES}]")
+
+
 def script_of(value: str) -> str:
     """``cyrillic``, ``latin``, ``mixed`` or ``other``: which scripts a name's letters use."""
-    scripts = set()
-    for char in value:
-        if char.isalpha():
-            name = unicodedata.name(char, "")
-            if name.startswith("CYRILLIC"):
-                scripts.add("cyrillic")
-            elif name.startswith("LATIN"):
-                scripts.add("latin")
-            else:
-                scripts.add("other")
-    if len(scripts) > 1:
+    found = [
+        name
+        for name, pattern in (("cyrillic", _CYRILLIC), ("latin", _LATIN), ("other", _OTHER_LETTER))
+        if pattern.search(value)
+    ]
+    if len(found) > 1:
         return "mixed"
-    return scripts.pop() if scripts else "other"
+    return found[0] if found else "other"
 
 
 def key_of(value: str) -> str:

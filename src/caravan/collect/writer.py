@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from caravan.collect.clean import key_of, plate_key, script_of
@@ -35,6 +35,7 @@ from caravan.store.models import (
     SeizureReport,
     Vehicle,
 )
+from caravan.store.bulk import bulk_insert
 from caravan.store.models.base import utcnow
 
 CHUNK = 500  # keys per IN (...) lookup; well under every backend's parameter limit
@@ -136,7 +137,9 @@ class _Batch:
         self.rows: dict[Table, list[dict[str, Any]]] = defaultdict(list)
         self.recipients: list[dict[str, Any]] = []
 
-    def record(self, model: type[RecordMixin], values: dict[str, Any], **extra: Any) -> uuid.UUID:
+    def record(
+        self, model: type[RecordMixin], values: dict[str, Any], /, **extra: Any
+    ) -> uuid.UUID:
         """Queue a derived record (phone, document, vehicle, link) owned like ``values``."""
         record_id = uuid.uuid4()
         row = {c: values.get(c) for c in COMMON if c != "source_id"}
@@ -184,10 +187,8 @@ class _Batch:
 
     def flush(self, session: Session) -> None:
         for table, rows in self.rows.items():
-            if rows:
-                session.execute(insert(table), rows)
-        if self.recipients:
-            session.execute(insert(RecordRecipient), self.recipients)
+            bulk_insert(session, table, rows)
+        bulk_insert(session, RecordRecipient.__table__, self.recipients)  # type: ignore[arg-type]
 
 
 def _upsert(
@@ -228,8 +229,7 @@ def _upsert(
         row["id"] = record_id
         result.ids.append(record_id)
         batch.share(record_id, row)
-    if inserts:
-        session.execute(insert(model), inserts)
+    bulk_insert(session, model.__table__, inserts)  # type: ignore[attr-defined]
     if updates:
         table = model.__table__  # type: ignore[attr-defined]
         names = [k for k in updates[0] if k != "b_id"]

@@ -49,6 +49,16 @@ def _normalise(value: str, region: str | None) -> str:
         raise InvalidValue("phone number is empty")
     if not _ALLOWED.match(text):
         raise InvalidValue(f"not a phone number {shown(text)}: only digits, spaces and + ( ) - .")
+    if region is not None and not text.startswith("+"):
+        # Read it as a national number first: in some countries (Tajikistan, for one)
+        # mobile numbers themselves begin with 00, and libphonenumber knows each
+        # country's own international prefix.
+        try:
+            national = phonenumbers.parse(text, region)
+            if phonenumbers.is_valid_number(national):
+                return phonenumbers.format_number(national, phonenumbers.PhoneNumberFormat.E164)
+        except phonenumbers.NumberParseException:
+            pass
     text = _DOUBLE_ZERO.sub("+", text)
     if not text.startswith("+") and region is None:
         raise InvalidValue(

@@ -57,3 +57,12 @@ def grading(rnd: Callable[[], float], agency: str) -> tuple[str, str, str, str]:
                 chosen.append(other)
         recipients = ";".join(chosen)
     return pick(rnd, SOURCE_GRADES), pick(rnd, INFO_GRADES), code, recipients
+
+
+#: H3 means "other restrictions, stated": the generator states this one.
+H3_NOTE = "Not for use in judicial proceedings; contact the owner before any action"
+
+
+def handling_note(code: str) -> str:
+    """The restriction an H3 record must state (empty for other codes)."""
+    return H3_NOTE if code == "H3" else ""

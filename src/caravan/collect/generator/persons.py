@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from .agencies import AGENCIES_BY_CODE
-from .common import grading, pick, rng_for, weighted
+from .common import grading, handling_note, pick, rng_for, weighted
 from .identifiers import PHONE_PLAN, format_phone, new_document, new_phone, write_document
 from .layout import BLOCK, DEFAULT_LAYOUT, PersonLayout, block_layout, person_source_id
 from .name_pools import FEMALE, MALE, SURNAMES
@@ -14,7 +14,7 @@ from .names import UZ_APOSTROPHES, render_given, render_patronymic, render_surna
 PERSON_COLUMNS: tuple[str, ...] = (
     "agency", "source_id", "surname", "given_name", "patronymic", "birth_date",
     "nationality", "document_number", "phone", "name_as_written", "gender",
-    "source_grade", "information_grade", "handling_code", "recipients",
+    "source_grade", "information_grade", "handling_code", "handling_note", "recipients",
 )  # fmt: skip
 TRUTH_COLUMNS: tuple[str, ...] = ("true_person_id", "network_id")
 
@@ -215,5 +215,6 @@ def _render(rnd: Callable[[], float], agency: str, row: int, who: _Identity) -> 
         "source_grade": source_grade,
         "information_grade": info_grade,
         "handling_code": handling,
+        "handling_note": handling_note(handling),
         "recipients": recipients,
     }

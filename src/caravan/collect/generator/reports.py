@@ -6,14 +6,14 @@ import datetime as dt
 from collections.abc import Iterator
 
 from .agencies import AGENCIES_BY_CODE
-from .common import ALL_AGENCIES, grading, pick, rng_for
+from .common import ALL_AGENCIES, grading, handling_note, pick, rng_for
 from .layout import BLOCK, DEFAULT_LAYOUT, PersonLayout, pick_person_ids
 from .seizures import END, RUSSIAN_SHARE, START
 from .texts import report_text
 
 REPORT_COLUMNS: tuple[str, ...] = (
     "agency", "source_id", "date", "title", "body", "language", "source_grade",
-    "information_grade", "handling_code", "recipients", "persons",
+    "information_grade", "handling_code", "handling_note", "recipients", "persons",
 )  # fmt: skip
 
 
@@ -52,6 +52,7 @@ def generate_intel_reports(
             "source_grade": source_grade,
             "information_grade": info_grade,
             "handling_code": handling,
+            "handling_note": handling_note(handling),
             "recipients": recipients,
             "persons": people,
         }

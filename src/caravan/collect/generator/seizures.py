@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .agencies import AGENCIES_BY_CODE
-from .common import AGENCIES_OF, grading, pick, rng_for, weighted
+from .common import AGENCIES_OF, grading, handling_note, pick, rng_for, weighted
 from .identifiers import new_plate
 from .layout import BLOCK, DEFAULT_LAYOUT, PersonLayout, pick_person_ids
 from .places import KIND_CODES, PLACES
@@ -26,7 +26,7 @@ SEIZURE_COLUMNS: tuple[str, ...] = (
     "latitude", "longitude", "drug", "quantity", "unit", "purity_percent",
     "origin_country", "departure_country", "transit_countries", "destination_country",
     "transport_mode", "concealment", "persons", "vehicle_plates", "notes",
-    "source_grade", "information_grade", "handling_code", "recipients",
+    "source_grade", "information_grade", "handling_code", "handling_note", "recipients",
 )  # fmt: skip
 
 DRUG_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -366,6 +366,7 @@ def generate_seizures(
             "source_grade": source_grade,
             "information_grade": info_grade,
             "handling_code": handling,
+            "handling_note": handling_note(handling),
             "recipients": recipients,
         }
 

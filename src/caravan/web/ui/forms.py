@@ -218,7 +218,7 @@ def choices(session: Session, principal: Principal, lang: str) -> dict[str, Any]
         drugs_by_group[drug.group].append((drug.code, drug.name(lang)))
     grades = {
         code: {
-            part: [(v, ru if lang == "ru" else en) for v, en, ru in values]
+            part: [(v, f"{v} — {ru if lang == 'ru' else en}") for v, en, ru in values]
             for part, values in scheme_values(code).items()
         }
         for code in SCHEMES

@@ -17,7 +17,7 @@ import pycountry
 from caravan.domain import MEMBER_STATES, SCHEMES, country_name, get_drug, group_name
 from caravan.domain.handling import HandlingCode
 from caravan.domain.places import VOCABULARIES, label
-from caravan.domain.units import unit_label
+from caravan.domain.units import unit_kind, unit_label
 from caravan.web.templating import templates
 
 NARROW_NBSP = "\u202f"
@@ -87,6 +87,8 @@ def unit_name(code: str | None, lang: str = "en") -> str:
     if not code:
         return ""
     try:
+        if lang == "en" and unit_kind(code) in ("mass", "volume"):
+            return code  # "kg", "l": what analysts write, shorter than "kilograms"
         return unit_label(code, lang)
     except ValueError:
         return code

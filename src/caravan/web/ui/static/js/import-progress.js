@@ -1,0 +1,45 @@
+// Import job page: poll the status every 500 ms, move the bar, reload when finished.
+"use strict";
+
+(() => {
+  const FINISHED = new Set(["done", "failed", "error"]);
+
+  function start(panel) {
+    if (FINISHED.has(panel.dataset.status)) return;
+    const bar = panel.querySelector("[data-progress-bar]");
+    const badge = panel.querySelector("[data-job-status]");
+    const rows = panel.querySelector("[data-rows]");
+    const lang = document.documentElement.lang || "en";
+    const fmt = new Intl.NumberFormat(lang === "ru" ? "ru-RU" : "en-GB");
+
+    async function poll() {
+      let data;
+      try {
+        const response = await fetch(panel.dataset.statusUrl, {
+          credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store",
+        });
+        if (!response.ok) { setTimeout(poll, 2000); return; }
+        data = await response.json();
+      } catch (_) {
+        setTimeout(poll, 2000);
+        return;
+      }
+      const status = data.status;
+      badge.textContent = panel.dataset["label" + status.charAt(0).toUpperCase() + status.slice(1)] || status;
+      badge.className = `status status-${status}`;
+      rows.textContent = fmt.format(data.rows_read || 0);
+      if (data.bytes_total) bar.value = Math.min(100, Math.round((100 * (data.bytes_read || 0)) / data.bytes_total));
+      if (FINISHED.has(status)) {
+        bar.value = 100;
+        window.location.reload();
+        return;
+      }
+      setTimeout(poll, 500);
+    }
+    setTimeout(poll, 300);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-job]").forEach(start);
+  });
+})();
