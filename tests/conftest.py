@@ -35,7 +35,9 @@ def password_hash() -> str:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'caravan.db'}"
     else:
@@ -108,15 +110,26 @@ def world(db: Database, password_hash: str) -> World:
     users: dict[str, User] = {}
     with db.session() as session:
         for code, country, en, ru, kind in AGENCIES:
-            agency = Agency(code=code, country=country, name_en=en, name_ru=ru, type=kind,
-                            contact=f"liaison@{code.lower()}.example")
+            agency = Agency(
+                code=code,
+                country=country,
+                name_en=en,
+                name_ru=ru,
+                type=kind,
+                contact=f"liaison@{code.lower()}.example",
+            )
             session.add(agency)
             session.flush()
             agencies[code] = agency
             for role in ROLES:
                 name = f"{code.lower()}.{role}"
-                user = User(username=name, agency_id=agency.id, role=role,
-                            password_hash=password_hash, display_name=name)
+                user = User(
+                    username=name,
+                    agency_id=agency.id,
+                    role=role,
+                    password_hash=password_hash,
+                    display_name=name,
+                )
                 session.add(user)
                 session.flush()
                 users[name] = user

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     session_max_hours: int = 12
     #: Cookies are marked ``Secure`` (HTTPS only); by default only in production, so that
     #: the embedded demo works over plain http://127.0.0.1.
-    cookie_secure: bool | None = None
+    cookie_secure: bool = False
 
     #: Sign-in throttling: after this many failures for one user name within the
     #: window, further attempts are refused until the window has passed.
@@ -60,9 +60,14 @@ class Settings(BaseSettings):
                 )
             if len(self.secret_key) < 32:
                 raise ConfigurationError("CARAVAN_SECRET_KEY must be at least 32 characters")
-        if self.cookie_secure is None:
-            self.cookie_secure = self.environment == "production"
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secure_cookies_in_production(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("cookie_secure") is None:
+            data = {**data, "cookie_secure": data.get("environment") == "production"}
+        return data
 
     @property
     def is_sqlite(self) -> bool:

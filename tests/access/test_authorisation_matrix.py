@@ -113,10 +113,16 @@ def test_record_endpoints(matrix: Fixture, kind: str, role: str) -> None:
         if owner == "other+recipient":
             body["recipients"] = ["KZ-MVD"]
         changed = client.put(f"/api/v1/{kind}/{record_id}", json=body, headers=headers)
-        assert changed.status_code == expected_status("update", role, owner, code), (case, changed.text)
+        assert changed.status_code == expected_status("update", role, owner, code), (
+            case,
+            changed.text,
+        )
 
         deleted = client.delete(f"/api/v1/{kind}/{record_id}", headers=headers)
-        assert deleted.status_code == expected_status("delete", role, owner, code), (case, deleted.text)
+        assert deleted.status_code == expected_status("delete", role, owner, code), (
+            case,
+            deleted.text,
+        )
         after = client.get(f"/api/v1/{kind}/{record_id}", headers=headers)
         assert after.status_code == (404 if deleted.status_code == 204 else got.status_code), case
 
@@ -124,7 +130,9 @@ def test_record_endpoints(matrix: Fixture, kind: str, role: str) -> None:
 @pytest.mark.parametrize("role", ROLES)
 def test_create_is_for_own_agency_only(matrix: Fixture, role: str) -> None:
     for kind, base in KINDS.items():
-        own = matrix.client.post(f"/api/v1/{kind}", json={**base, "handling_code": "H1"}, headers=matrix.as_(role))
+        own = matrix.client.post(
+            f"/api/v1/{kind}", json={**base, "handling_code": "H1"}, headers=matrix.as_(role)
+        )
         assert own.status_code == 201, own.text
         assert own.json()["agency"] == "KZ-MVD"
         other = matrix.client.post(
@@ -155,7 +163,10 @@ def test_revoked_token_is_refused(matrix: Fixture, world) -> None:
     headers = matrix.as_("officer")
     assert matrix.client.get("/api/v1/me", headers=headers).status_code == 200
     tokens = matrix.client.get("/api/v1/tokens", headers=headers).json()
-    assert matrix.client.delete(f"/api/v1/tokens/{tokens[0]['id']}", headers=headers).status_code == 204
+    assert (
+        matrix.client.delete(f"/api/v1/tokens/{tokens[0]['id']}", headers=headers).status_code
+        == 204
+    )
     assert matrix.client.get("/api/v1/me", headers=headers).status_code == 401
 
 

@@ -54,10 +54,12 @@ def test_rows_carry_actor_agency_request_and_values(world) -> None:
 
 def test_database_refuses_update_and_delete(world) -> None:
     _append_events(world, 2)
-    for statement in ("UPDATE audit_event SET actor = 'x' WHERE seq = 1", "DELETE FROM audit_event WHERE seq = 1"):
-        with pytest.raises(Exception, match="(?i)append-only"):
-            with world.db.engine.begin() as conn:
-                conn.execute(text(statement))
+    for statement in (
+        "UPDATE audit_event SET actor = 'x' WHERE seq = 1",
+        "DELETE FROM audit_event WHERE seq = 1",
+    ):
+        with pytest.raises(Exception, match=r"(?i)append-only"), world.db.engine.begin() as conn:
+            conn.execute(text(statement))
 
 
 def test_altered_row_is_named(world) -> None:

@@ -48,9 +48,9 @@ def require(principal: Principal, action: str, record: RecordMixin | None = None
     """
     if not allowed(principal, action):
         raise PermissionDenied(f"Your role ({principal.role}) may not {action.replace('.', ' ')}")
-    if record is not None and action in {"record.update", "record.delete"}:
-        if record.agency_id != principal.agency_id:
-            raise PermissionDenied("Only the owner agency may change this record")
+    changing = action in {"record.update", "record.delete"}
+    if record is not None and changing and record.agency_id != principal.agency_id:
+        raise PermissionDenied("Only the owner agency may change this record")
 
 
 def require_agency_scope(principal: Principal, agency_id: int, action: str) -> None:

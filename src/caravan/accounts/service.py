@@ -48,7 +48,7 @@ def create_agency(
     country: str,
     name_en: str,
     name_ru: str,
-    type: str,  # noqa: A002 - the domain's word
+    type: str,
     contact: str | None = None,
     principal: Principal | None = None,
 ) -> Agency:
@@ -58,7 +58,9 @@ def create_agency(
     errors: list[FieldError] = []
     code = code.strip().upper()
     if not code or len(code) > 32 or not all(c.isalnum() or c in "-_" for c in code):
-        errors.append(FieldError("code", "use letters, digits, '-' or '_' (at most 32)", value=code))
+        errors.append(
+            FieldError("code", "use letters, digits, '-' or '_' (at most 32)", value=code)
+        )
     try:
         country = normalise_country(country)
     except InvalidValue as exc:
@@ -123,7 +125,9 @@ def create_user(
     username = username.strip().lower()
     errors: list[FieldError] = []
     if not username or len(username) > 64 or not all(c.isalnum() or c in "._-" for c in username):
-        errors.append(FieldError("username", "use letters, digits, '.', '_' or '-'", value=username))
+        errors.append(
+            FieldError("username", "use letters, digits, '.', '_' or '-'", value=username)
+        )
     if role not in ROLES:
         errors.append(FieldError("role", f"must be one of {', '.join(ROLES)}", value=role))
     if errors:
@@ -181,9 +185,7 @@ def authenticate(
         )
     )
     if (failures or 0) >= settings.signin_max_failures:
-        audit.append(
-            session, "signin.throttled", actor=username, outcome="denied", detail=client
-        )
+        audit.append(session, "signin.throttled", actor=username, outcome="denied", detail=client)
         raise TooManyAttempts(
             f"Too many failed sign-ins for this account; try again in "
             f"{settings.signin_window_minutes} minutes"
@@ -282,9 +284,9 @@ def revoke_token(session: Session, principal: Principal, token_id: int) -> ApiTo
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != principal.user_id and principal.role != "administrator"):
         raise NotFound(f"No API token {token_id}")
-    if token.user_id != principal.user_id and token.user.agency_id != principal.agency_id:
-        if not principal.is_centre_admin:
-            raise NotFound(f"No API token {token_id}")
+    foreign = token.user_id != principal.user_id and token.user.agency_id != principal.agency_id
+    if foreign and not principal.is_centre_admin:
+        raise NotFound(f"No API token {token_id}")
     token.revoked_at = utcnow()
     audit.append(
         session,

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 
-API_TOKEN_PREFIX = "cvn_"
+API_TOKEN_PREFIX = "cvn_"  # noqa: S105 - a public prefix, not a secret
 
 
 def new_secret(nbytes: int = 32) -> str:

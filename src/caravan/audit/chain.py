@@ -141,9 +141,7 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
             break
         for row in rows:
             if row.seq != expected_seq:
-                return VerifyResult(
-                    False, checked, expected_seq, f"row {expected_seq} was removed"
-                )
+                return VerifyResult(False, checked, expected_seq, f"row {expected_seq} was removed")
             if row.prev_hash != prev_hash:
                 return VerifyResult(
                     False,

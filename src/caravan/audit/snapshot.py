@@ -23,7 +23,11 @@ def snapshot(obj: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return data
 
 
-def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def changed_fields(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the fields that changed, on each side."""
-    keys = [k for k in after if before.get(k) != after.get(k) and k not in {"updated_at", "version"}]
+    keys = [
+        k for k in after if before.get(k) != after.get(k) and k not in {"updated_at", "version"}
+    ]
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}

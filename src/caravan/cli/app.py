@@ -55,16 +55,25 @@ def agencies_create(
     name_ru: Annotated[str, typer.Option("--name-ru")],
     type_: Annotated[
         str,
-        typer.Option("--type", help="police, drug_control, customs, border, security_service, centre"),
+        typer.Option(
+            "--type", help="police, drug_control, customs, border, security_service, centre"
+        ),
     ] = "police",
-    contact: Annotated[str | None, typer.Option(help="Contact point others are told to ask")] = None,
+    contact: Annotated[
+        str | None, typer.Option(help="Contact point others are told to ask")
+    ] = None,
 ) -> None:
     """Create an agency (set-up; audited as done from the command line)."""
     try:
         with session_scope() as session:
             agency = accounts.create_agency(
-                session, code=code, country=country, name_en=name_en, name_ru=name_ru,
-                type=type_, contact=contact,
+                session,
+                code=code,
+                country=country,
+                name_en=name_en,
+                name_ru=name_ru,
+                type=type_,
+                contact=contact,
             )
             console.print(f"Created agency {agency.code} ({agency.country})")
     except CaravanError as exc:
@@ -99,7 +108,11 @@ def users_create(
     try:
         with session_scope() as session:
             user = accounts.create_user(
-                session, username=name, agency_code=agency, role=role, password=password,
+                session,
+                username=name,
+                agency_code=agency,
+                role=role,
+                password=password,
                 display_name=display_name,
             )
             console.print(f"Created user {user.username} ({user.role}, {agency.upper()})")
@@ -114,7 +127,10 @@ def users_list() -> None:
         table = Table("user", "agency", "role", "active", "last sign-in")
         for user in session.scalars(select(User).order_by(User.username)):
             table.add_row(
-                user.username, user.agency.code, user.role, "yes" if user.is_active else "no",
+                user.username,
+                user.agency.code,
+                user.role,
+                "yes" if user.is_active else "no",
                 str(user.last_signin_at or ""),
             )
         console.print(table)
@@ -130,7 +146,9 @@ def tokens_create(
         with session_scope() as session:
             user = accounts.get_user(session, name)
             secret, token = accounts.create_token(session, user, label)
-        console.print(f"Token {token.id} for {user.username} ({label}). Keep it now; it is not shown again:")
+        console.print(
+            f"Token {token.id} for {user.username} ({label}). Keep it now; it is not shown again:"
+        )
         typer.echo(secret)
     except CaravanError as exc:
         fail(exc)
@@ -144,8 +162,12 @@ def tokens_list(name: Annotated[str, typer.Argument(help="User name")]) -> None:
         table = Table("id", "label", "prefix", "created", "last used", "revoked")
         for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
             table.add_row(
-                str(token.id), token.name, token.prefix, str(token.created_at),
-                str(token.last_used_at or ""), str(token.revoked_at or ""),
+                str(token.id),
+                token.name,
+                token.prefix,
+                str(token.created_at),
+                str(token.last_used_at or ""),
+                str(token.revoked_at or ""),
             )
         console.print(table)
 
@@ -173,8 +195,10 @@ def audit_verify() -> None:
     if result.ok:
         console.print(f"Audit chain intact: {result.rows_checked} rows verified.")
         return
-    console.print(f"[bold red]Audit chain BROKEN:[/] {result.problem} "
-                  f"({result.rows_checked} rows verified before it).")
+    console.print(
+        f"[bold red]Audit chain BROKEN:[/] {result.problem} "
+        f"({result.rows_checked} rows verified before it)."
+    )
     raise typer.Exit(1)
 
 
@@ -204,8 +228,12 @@ def _progress_printer() -> object:
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
-        TimeRemainingColumn(), console=console, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} rows"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
     )
 
 
@@ -215,7 +243,9 @@ def demo(
     seizures: int = 4000,
     reports: int = 400,
     seed: int = 2026,
-    force: Annotated[bool, typer.Option(help="Re-import (updates in place, never duplicates)")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Re-import (updates in place, never duplicates)")
+    ] = False,
 ) -> None:
     """Create the schema and load the demo region (agencies, users, persons, seizures, reports).
 
@@ -235,7 +265,12 @@ def demo(
             bar.update(tasks[kind], completed=p.rows_read)  # type: ignore[attr-defined]
 
         summary = load_demo(
-            db, persons=persons, seizures=seizures, reports=reports, seed=seed, force=force,
+            db,
+            persons=persons,
+            seizures=seizures,
+            reports=reports,
+            seed=seed,
+            force=force,
             progress=progress,
         )
     if summary.skipped:
@@ -272,13 +307,17 @@ def generate(
     from caravan.collect.demo import load_demo, write_files
 
     if out:
-        files = write_files(Path(out), persons=persons, seizures=seizures, reports=reports, seed=seed)
+        files = write_files(
+            Path(out), persons=persons, seizures=seizures, reports=reports, seed=seed
+        )
         for kind, path in files.items():
             console.print(f"{kind}: {path}")
         return
     db = database()
     db.upgrade()
-    summary = load_demo(db, persons=persons, seizures=seizures, reports=reports, seed=seed, force=True)
+    summary = load_demo(
+        db, persons=persons, seizures=seizures, reports=reports, seed=seed, force=True
+    )
     for kind, result in summary.imported.items():
         console.print(f"{kind}: {result.rows:,} rows in {result.seconds:.1f} s")
 

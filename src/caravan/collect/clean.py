@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from caravan.domain.countries import normalise_country
@@ -95,7 +95,9 @@ def _limited(ctx: RowContext, column: str, value: str | None, max_len: int) -> s
     return value
 
 
-def _decimal_field(ctx: RowContext, raw: Mapping[str, Any], column: str, lo: float, hi: float) -> Any:
+def _decimal_field(
+    ctx: RowContext, raw: Mapping[str, Any], column: str, lo: float, hi: float
+) -> Any:
     value = text(raw, column)
     if value is None:
         return None
@@ -109,7 +111,9 @@ def _decimal_field(ctx: RowContext, raw: Mapping[str, Any], column: str, lo: flo
     return number
 
 
-def _float_field(ctx: RowContext, raw: Mapping[str, Any], column: str, lo: float, hi: float) -> float | None:
+def _float_field(
+    ctx: RowContext, raw: Mapping[str, Any], column: str, lo: float, hi: float
+) -> float | None:
     number = _decimal_field(ctx, raw, column, lo, hi)
     return None if number is None else float(number)
 
@@ -125,7 +129,7 @@ def parse_number(value: str) -> Decimal | None:
 
 
 _CYRILLIC_RANGES = "\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f"
-_LATIN_RANGES = "A-Za-z\u00c0-\u024f\u1e00-\u1eff"
+_LATIN_RANGES = "A-Za-z\u00c0-\u024f\u02b0-\u02ff\u1e00-\u1eff"
 _CYRILLIC = re.compile(f"[{_CYRILLIC_RANGES}]")
 _LATIN = re.compile(f"[{_LATIN_RANGES}]")
 #: A letter of any other script (a word character that is neither digit, "_", Latin nor Cyrillic).
@@ -174,7 +178,9 @@ def clean_common(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any]:
     if grade_text is None:
         parts = [text(raw, "source_grade"), text(raw, "information_grade"), text(raw, "handling")]
         grade_text = "".join(p for p in parts if p) or None
-    values.update(grading_scheme=scheme, grade_as_entered=None, source_grade=None, information_grade=None)
+    values.update(
+        grading_scheme=scheme, grade_as_entered=None, source_grade=None, information_grade=None
+    )
     if grade_text is not None:
         try:
             grade = parse_grade(grade_text, scheme)
@@ -257,7 +263,9 @@ def clean_person(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any] | No
 
 def _countries(ctx: RowContext, raw: Mapping[str, Any], column: str) -> list[str]:
     value = raw.get(column)
-    items = value if isinstance(value, list | tuple) else LIST_SEPARATORS.split(text(raw, column) or "")
+    items = (
+        value if isinstance(value, list | tuple) else LIST_SEPARATORS.split(text(raw, column) or "")
+    )
     result: list[str] = []
     for item in items:
         item = str(item).strip()

@@ -8,6 +8,7 @@ demo exercises exactly what an agency's own files go through.
 from __future__ import annotations
 
 import csv
+import functools
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -194,7 +195,7 @@ def load_demo(
                     kind,
                     files[kind],
                     filename=files[kind].name,
-                    progress=(lambda p, k=kind: progress(k, p)) if progress else None,
+                    progress=functools.partial(progress, kind) if progress else None,
                 )
         if not already:
             with db.session() as session:

@@ -203,6 +203,7 @@ class _Chain(io.RawIOBase):
     def __init__(self, head: bytes, source: IO[bytes]) -> None:
         self._head = memoryview(head)
         self._source = source
+        self.served = 0
 
     def readable(self) -> bool:
         return True
@@ -212,9 +213,11 @@ class _Chain(io.RawIOBase):
             size = min(len(buffer), len(self._head))
             buffer[:size] = self._head[:size]
             self._head = self._head[size:]
+            self.served += size
             return size
         data = self._source.read(len(buffer))
         buffer[: len(data)] = data
+        self.served += len(data)
         return len(data)
 
 
@@ -297,11 +300,13 @@ class _Header:
         self.errors: list[FieldError] = []
         self.known = {column_key(n): n for n in spec.names}
         self.mapped: dict[str, str] = {}
+        self.theirs: dict[str, str] = {}
         for ours, theirs in (mapping or {}).items():
             if ours not in spec.names:
                 self._error(ours, f"cannot map '{ours}': not a {spec.kind} column", theirs)
             else:
                 self.mapped[column_key(theirs)] = ours
+                self.theirs[ours] = theirs
 
     def _error(self, field: str, message: str, value: str | None = None) -> None:
         self.errors.append(FieldError(field, message, row=self.row, value=value))
@@ -336,9 +341,9 @@ class _Header:
                 seen[ours] = position
             names.append(ours)
         present = set(seen)
-        for key, ours in self.mapped.items():
+        for ours, theirs in self.theirs.items():
             if ours not in present:
-                self._error(ours, f"mapped to '{key}', but the file has no such column", key)
+                self._error(ours, f"mapped to '{theirs}', but the file has no such column", theirs)
         missing = [n for n in self.spec.required if n not in present]
         if require and missing:
             listed = ", ".join(missing)
@@ -377,7 +382,8 @@ class CsvReader(TableReader):
             name = detect_encoding(head, complete=complete)
         self.encoding = name
         self._bad: UnicodeDecodeError | None = None
-        self._buffer = io.BufferedReader(_Chain(head, source), BUFFER_BYTES)
+        self._chain = _Chain(head, source)
+        self._buffer = io.BufferedReader(self._chain, BUFFER_BYTES)
         text = head.decode(name, errors="replace").lstrip("\ufeff")
         if not text.strip(" \t\r\n\x00"):
             raise _file_error("the file is empty")
@@ -399,6 +405,13 @@ class CsvReader(TableReader):
         self.columns = [n for n in self._names if n]
 
     def _lines(self) -> Iterator[str]:
+        if self.encoding in ("utf-16", "utf-32"):
+            # Lines cannot be cut on the byte b"\n" here: decode the stream as a whole.
+            wrapper = io.TextIOWrapper(self._buffer, self.encoding, newline="")
+            for text in wrapper:
+                self.bytes_read = self._chain.served
+                yield text
+            return
         decoder = codecs.getincrementaldecoder(self.encoding or "utf-8")("strict")
         for line in self._buffer:
             self.bytes_read += len(line)

@@ -74,9 +74,10 @@ def kind(name: str) -> Kind:
 
 def agency_map(session: Session) -> dict[str, tuple[int, str]]:
     """``code → (id, country)`` for every agency (cleaners resolve codes with it)."""
-    return {code: (aid, country) for aid, code, country in session.execute(
-        select(Agency.id, Agency.code, Agency.country)
-    )}
+    return {
+        code: (aid, country)
+        for aid, code, country in session.execute(select(Agency.id, Agency.code, Agency.country))
+    }
 
 
 def recipients_of(session: Session, record_id: uuid.UUID) -> list[str]:
@@ -124,7 +125,9 @@ def _visible_person_ids(
         try:
             person_id = uuid.UUID(str(value))
         except ValueError:
-            raise InvalidData([FieldError("person_ids", "is not a record id", value=str(value))]) from None
+            raise InvalidData(
+                [FieldError("person_ids", "is not a record id", value=str(value))]
+            ) from None
         result.append(get_visible(session, Person, person_id, principal).id)
     return result
 
@@ -144,7 +147,10 @@ def _create_inline_persons(
             cleaned.append(values)
     if ctx.errors:
         raise InvalidData(
-            [FieldError(f"new_persons[{e.row}].{e.field}", e.message, value=e.value) for e in ctx.errors]
+            [
+                FieldError(f"new_persons[{e.row}].{e.field}", e.message, value=e.value)
+                for e in ctx.errors
+            ]
         )
     result = write_persons(session, cleaned, principal.user_id)
     for person_id in result.ids:
@@ -209,8 +215,9 @@ def update_record(
             f"Your agency already has another record with source_id {values.get('source_id')!r}"
         ) from None
     session.expire_all()
-    record = session.get(k.model, record.id, populate_existing=True)
-    assert record is not None
+    reloaded = session.get(k.model, record.id, populate_existing=True)
+    assert reloaded is not None
+    record = reloaded
     after = record_snapshot(session, record)
     changed_before, changed_after = audit.changed_fields(before, after)
     audit.append(
@@ -397,7 +404,9 @@ def linked_records(
     result = []
     for link in links:
         other_kind, other_id = (
-            (link.to_kind, link.to_id) if link.from_id == record.id else (link.from_kind, link.from_id)
+            (link.to_kind, link.to_id)
+            if link.from_id == record.id
+            else (link.from_kind, link.from_id)
         )
         model = RECORD_MODELS.get(other_kind)
         if model is None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from caravan.collect.clean import key_of, plate_key, script_of
 from caravan.errors import FieldError
+from caravan.store.bulk import bulk_insert
 from caravan.store.models import (
     IdentityDocument,
     IntelReport,
@@ -35,7 +36,6 @@ from caravan.store.models import (
     SeizureReport,
     Vehicle,
 )
-from caravan.store.bulk import bulk_insert
 from caravan.store.models.base import utcnow
 
 CHUNK = 500  # keys per IN (...) lookup; well under every backend's parameter limit
@@ -123,8 +123,9 @@ def existing_ids(
                     model.agency_id == agency_id, model.source_id.in_(chunk)
                 )
             )
-            for source_id, record_id in rows:
-                found[(agency_id, source_id)] = record_id
+            for found_source_id, record_id in rows:
+                if found_source_id is not None:
+                    found[(agency_id, found_source_id)] = record_id
     return found
 
 
@@ -266,13 +267,15 @@ def _clear_dependants(session: Session, ids: list[uuid.UUID], model: type[Record
             _delete_records(session, vehicles)
 
 
-def _delete_records(
-    session: Session, rows: Sequence[Any], *, only_links: bool = False
-) -> None:
+def _delete_records(session: Session, rows: Sequence[Any], *, only_links: bool = False) -> None:
     link_ids = [r[0] for r in rows]
     by_model: dict[type[RecordMixin], list[uuid.UUID]] = defaultdict(list)
     if not only_links:
-        models = {"phone": Phone, "document": IdentityDocument, "vehicle": Vehicle}
+        models: dict[str, type[RecordMixin]] = {
+            "phone": Phone,
+            "document": IdentityDocument,
+            "vehicle": Vehicle,
+        }
         for _, kind, record_id in rows:
             if kind in models:
                 by_model[models[kind]].append(record_id)
@@ -298,10 +301,12 @@ def write_persons(
         batch,
         extra=lambda r: {"surname_key": key_of(r["surname"])},
     )
-    names = batch.rows[PersonName.__table__]  # type: ignore[arg-type]
+    names = batch.rows[PersonName.__table__]  # type: ignore[index]
     for row in rows:
         person_id = row["id"]
-        primary = " ".join(p for p in (row["surname"], row.get("given_name"), row.get("patronymic")) if p)
+        primary = " ".join(
+            p for p in (row["surname"], row.get("given_name"), row.get("patronymic")) if p
+        )
         names.append(
             {
                 "person_id": person_id,
@@ -379,7 +384,9 @@ def write_seizures(
     for row in rows:
         report = ("seizure", row["id"])
         for person_id in row.get("person_ids") or ():
-            batch.link(row, "involved_in_seizure", "person", person_id, "seizure", row["id"], report)
+            batch.link(
+                row, "involved_in_seizure", "person", person_id, "seizure", row["id"], report
+            )
         for plate in row.get("vehicle_plates") or ():
             vehicle_id = batch.record(
                 Vehicle,
@@ -392,7 +399,9 @@ def write_seizures(
                 colour=None,
                 country=row.get("country"),
             )
-            batch.link(row, "involved_in_seizure", "vehicle", vehicle_id, "seizure", row["id"], report)
+            batch.link(
+                row, "involved_in_seizure", "vehicle", vehicle_id, "seizure", row["id"], report
+            )
     batch.flush(session)
     return result
 

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 
 @cache
-def _compiled(table: Table, dialect: Dialect) -> tuple[str, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]:
+def _compiled(
+    table: Table, dialect: Dialect
+) -> tuple[str, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]:
     columns = tuple(c.name for c in table.columns)
     stmt = insert(table).values({name: None for name in columns})
     compiled = stmt.compile(dialect=dialect)
@@ -30,7 +32,8 @@ def _compiled(table: Table, dialect: Dialect) -> tuple[str, tuple[str, ...], tup
 
 
 def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts; missing keys are NULL) into ``table`` in the session's transaction."""
+    """Insert ``rows`` (dicts; missing keys are NULL) into ``table``, in the session's
+    transaction."""
     if not rows:
         return
     connection = session.connection()

@@ -23,7 +23,8 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def db_session(request: Request) -> Iterator[Session]:
@@ -33,8 +34,22 @@ def db_session(request: Request) -> Iterator[Session]:
             yield session
             session.commit()
         except BaseException:
+            _keep_for_error_page(request, session)
             session.rollback()
             raise
+
+
+def _keep_for_error_page(request: Request, session: Session) -> None:
+    """Detach the signed-in user before a rollback, so the error page can still show them.
+
+    The error handler renders after this session has closed; a rollback would have
+    expired the user, their agency and the web session (``DetachedInstanceError``).
+    """
+    user = getattr(request.state, "user", None)
+    web = getattr(request.state, "web_session", None)
+    for obj in (web, user, getattr(user, "agency", None) if user is not None else None):
+        if obj is not None and obj in session:
+            session.expunge(obj)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -67,7 +82,8 @@ def current_user(request: Request, session: SessionDep, settings: SettingsDep) -
     since a browser never sends them on its own.
     """
     if hasattr(request.state, "user"):
-        return request.state.user  # type: ignore[no-any-return]
+        user: User = request.state.user
+        return user
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         user = accounts.user_for_token(session, authorization[7:].strip())

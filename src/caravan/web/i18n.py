@@ -32,7 +32,9 @@ def translations(lang: str) -> NullTranslations:
     return Translations(fp=buffer)
 
 
-def pick_language(cookie: str | None, user_pref: str | None, accept: str | None, default: str) -> str:
+def pick_language(
+    cookie: str | None, user_pref: str | None, accept: str | None, default: str
+) -> str:
     """Cookie (the switch) beats the user's preference, which beats the browser's."""
     for candidate in (cookie, user_pref):
         if candidate in LANGUAGES:

@@ -24,7 +24,7 @@ def _country(code: str | None, lang: str = "en") -> str:
         return ""
     try:
         return country_name(code, lang)
-    except Exception:  # noqa: BLE001 - an unknown stored code still shows as itself
+    except Exception:
         return code
 
 

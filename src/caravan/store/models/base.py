@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, Numeric, String, Text, Uuid
-from typing import TYPE_CHECKING
-
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 if TYPE_CHECKING:
@@ -29,7 +28,7 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: DateTime(timezone=True),
         Decimal: Numeric(20, 6),
         uuid.UUID: Uuid(),
@@ -64,15 +63,15 @@ class RecordMixin:
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     @declared_attr
-    def agency_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy declared_attr idiom
+    def agency_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("agency.id"), index=True)
 
     @declared_attr
-    def created_by_id(cls) -> Mapped[int | None]:  # noqa: N805
+    def created_by_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
 
     @declared_attr
-    def agency(cls) -> Mapped[Agency]:  # noqa: N805
+    def agency(cls) -> Mapped[Agency]:
         return relationship("Agency", lazy="joined")
 
     @property

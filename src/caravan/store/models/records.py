@@ -6,8 +6,8 @@ handling code. Which rows a user may read is decided by ``caravan.access``.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -153,7 +153,7 @@ class IdentityDocument(RecordMixin, Base):
     number: Mapped[str] = mapped_column(String(60))
     number_key: Mapped[str] = mapped_column(String(60))
     issuing_country: Mapped[str | None] = mapped_column(String(2))
-    valid_until: Mapped[date | None]
+    valid_until: Mapped[dt.date | None]
 
     @property
     def label(self) -> str:
@@ -193,7 +193,7 @@ class SeizureReport(RecordMixin, Base):
 
     #: ISO 8601 partial date as reported, and its first day for sorting and ranges.
     date: Mapped[str] = mapped_column(String(10))
-    seized_on: Mapped[date]
+    seized_on: Mapped[dt.date]
     country: Mapped[str] = mapped_column(String(2))
     admin_area: Mapped[str | None] = mapped_column(String(200))
     city: Mapped[str | None] = mapped_column(String(200))
@@ -233,7 +233,7 @@ class IntelReport(RecordMixin, Base):
     __table_args__ = _owned("intel_report", Index("ix_intel_report_reported_on", "reported_on"))
 
     date: Mapped[str] = mapped_column(String(10))
-    reported_on: Mapped[date]
+    reported_on: Mapped[dt.date]
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(2))

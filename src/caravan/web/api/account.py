@@ -25,7 +25,10 @@ def me(user: UserDep) -> dict[str, Any]:
 
 @router.get("/tokens", response_model=list[TokenOut])
 def list_tokens(session: SessionDep, principal: PrincipalDep) -> list[Any]:
-    return [TokenOut.model_validate(t, from_attributes=True) for t in accounts.list_tokens(session, principal)]
+    return [
+        TokenOut.model_validate(t, from_attributes=True)
+        for t in accounts.list_tokens(session, principal)
+    ]
 
 
 @router.post("/tokens", response_model=TokenOut, status_code=201, dependencies=[CsrfDep])

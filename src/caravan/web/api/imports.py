@@ -18,7 +18,9 @@ def import_upload(
     kind: Literal["persons", "seizures", "reports"],
     session: SessionDep,
     principal: PrincipalDep,
-    file: UploadFile = File(..., description="CSV (UTF-8 or Windows-1251), XLSX, JSON or JSON Lines"),
+    file: UploadFile = File(
+        ..., description="CSV (UTF-8 or Windows-1251), XLSX, JSON or JSON Lines"
+    ),
     encoding: str | None = Form(None),
     agency: str | None = Form(None, description="Default agency (centre administrators only)"),
 ) -> dict[str, Any]:

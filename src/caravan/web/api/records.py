@@ -4,7 +4,6 @@ No ``from __future__ import annotations`` here: the routes are built in a loop a
 FastAPI must see the body models as real classes, not strings.
 """
 
-
 import uuid
 from typing import Any
 
@@ -57,7 +56,8 @@ def record_out(
                 "link_type": item.link.link_type,
                 "kind": item.record.KIND,
                 "id": str(item.record.id),
-                "label": getattr(item.record, "label", None) or getattr(item.record, "full_name", ""),
+                "label": getattr(item.record, "label", None)
+                or getattr(item.record, "full_name", ""),
                 "agency": item.record.agency.code,
                 "report_id": str(item.link.report_id) if item.link.report_id else None,
             }
@@ -84,8 +84,14 @@ def _register(kind: str, in_model: type[Any], out_model: type[RecordOut]) -> Non
         page: int = Query(1, ge=1),
         per_page: int = Query(50, ge=1, le=200),
     ) -> dict[str, Any]:
-        filters = {k: v for k, v in locals().items() if k not in {"session", "principal", "page", "per_page"}}
-        result = records.list_records(session, principal, kind, filters, page=page, per_page=per_page)
+        filters = {
+            k: v
+            for k, v in locals().items()
+            if k not in {"session", "principal", "page", "per_page"}
+        }
+        result = records.list_records(
+            session, principal, kind, filters, page=page, per_page=per_page
+        )
         return {
             "items": [record_out(session, r) for r in result.items],
             "page": result.page,

@@ -7,8 +7,9 @@ same error for the same mistake.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,14 +19,22 @@ from pydantic import BaseModel, ConfigDict, Field
 class RecordCommonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source_id: str | None = Field(None, description="Your agency's own reference; unique per agency")
-    grading_scheme: str | None = Field(None, examples=["europol"], description="europol, admiralty or uk3x5x2")
-    grade: str | None = Field(None, examples=["B2"], description="Source + information grade, e.g. B2")
+    source_id: str | None = Field(
+        None, description="Your agency's own reference; unique per agency"
+    )
+    grading_scheme: str | None = Field(
+        None, examples=["europol"], description="europol, admiralty or uk3x5x2"
+    )
+    grade: str | None = Field(
+        None, examples=["B2"], description="Source + information grade, e.g. B2"
+    )
     source_grade: str | None = None
     information_grade: str | None = None
     handling_code: str | None = Field(None, examples=["H1"], description="H0-H3; H2 when omitted")
     handling_note: str | None = Field(None, description="The restriction, required for H3")
-    recipients: list[str] = Field(default_factory=list, description="Agency codes that may see an H2/H3 record")
+    recipients: list[str] = Field(
+        default_factory=list, description="Agency codes that may see an H2/H3 record"
+    )
 
 
 class PersonIn(RecordCommonIn):
@@ -63,9 +72,13 @@ class SeizureIn(RecordCommonIn):
     transport_mode: str | None = None
     concealment: str | None = None
     notes: str | None = None
-    persons: list[str] = Field(default_factory=list, description="source_ids of your agency's persons")
+    persons: list[str] = Field(
+        default_factory=list, description="source_ids of your agency's persons"
+    )
     person_ids: list[uuid.UUID] = Field(default_factory=list, description="Ids of visible persons")
-    new_persons: list[PersonIn] = Field(default_factory=list, description="Persons to create with it")
+    new_persons: list[PersonIn] = Field(
+        default_factory=list, description="Persons to create with it"
+    )
     vehicle_plates: list[str] = Field(default_factory=list)
 
 
@@ -112,7 +125,7 @@ class PersonOut(RecordOut):
 
 class SeizureOut(RecordOut):
     date: str
-    seized_on: date
+    seized_on: dt.date
     country: str
     admin_area: str | None
     city: str | None

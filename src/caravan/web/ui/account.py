@@ -11,6 +11,7 @@ from caravan.accounts import service as accounts
 from caravan.errors import InvalidData
 from caravan.web.deps import CsrfDep, PrincipalDep, SessionDep, UserDep
 from caravan.web.templating import render
+from caravan.web.ui.helpers import N_
 
 router = APIRouter()
 
@@ -51,7 +52,7 @@ def create_token(
     try:
         secret, _token = accounts.create_token(session, user, name[:100])
     except InvalidData:
-        return _page(request, session, principal, error="Give the token a name", status_code=422)
+        return _page(request, session, principal, error=N_("Give the token a name"), status_code=422)
     session.commit()
     response = _page(request, session, principal, secret=secret)
     response.headers["Cache-Control"] = "no-store"

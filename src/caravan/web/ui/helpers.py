@@ -23,6 +23,11 @@ from caravan.web.templating import templates
 NARROW_NBSP = "\u202f"
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark a message for translation; it is translated where it is rendered (``_(msg)``)."""
+    return message
+
+
 def fmt_number(value: Any, lang: str = "en") -> str:
     """``1234.5`` → ``1,234.5`` (English) or ``1 234,5`` (Russian); trailing zeros dropped."""
     if value is None or value == "":

@@ -19,6 +19,7 @@ from caravan.errors import FieldError, NotFound
 from caravan.store.models import Agency, ImportJob
 from caravan.web.deps import CsrfDep, PrincipalDep, SessionDep, SettingsDep
 from caravan.web.templating import render
+from caravan.web.ui.helpers import N_
 
 router = APIRouter()
 
@@ -99,11 +100,11 @@ async def upload(
     upload = form.get("file")
     errors: dict[str, str] = {}
     if values["kind"] not in KINDS:
-        errors["kind"] = "Choose what the file holds"
+        errors["kind"] = N_("Choose what the file holds")
     if values["encoding"] not in ENCODINGS:
         values["encoding"] = "auto"
     if not isinstance(upload, UploadFile) or not upload.filename:
-        errors["file"] = "Choose a file"
+        errors["file"] = N_("Choose a file")
     agency_code = values["agency"].strip().upper() or None
     if agency_code and not principal.is_centre_admin:
         agency_code = None  # only centre administrators import for another agency
@@ -121,7 +122,7 @@ async def upload(
     await upload.close()
     if path.stat().st_size == 0:
         path.unlink(missing_ok=True)
-        return _form(request, session, principal, values, {"file": "The file is empty"}, 422)
+        return _form(request, session, principal, values, {"file": N_("The file is empty")}, 422)
     job = ImportJob(
         kind=values["kind"],
         filename=filename,

@@ -12,7 +12,6 @@ from alembic import op
 
 from caravan.store.guards import create_audit_guards, drop_audit_guards
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
