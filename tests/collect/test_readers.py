@@ -15,7 +15,9 @@ from caravan.collect.importer import PERSONS, SEIZURES
 from caravan.collect.readers import ColumnSpec, detect_encoding, guess_format, open_rows
 from caravan.errors import InvalidData
 
-HEADER = "agency,source_id,surname,given_name,patronymic,birth_date,nationality,document_number,phone"
+HEADER = (
+    "agency,source_id,surname,given_name,patronymic,birth_date,nationality,document_number,phone"
+)
 
 
 def rows_of(data: bytes | str, spec: ColumnSpec = PERSONS, **kwargs: object) -> list:
@@ -65,7 +67,9 @@ def test_cp1251_is_detected() -> None:
 
 def test_semicolon_and_tab_delimiters_and_bom() -> None:
     semicolon = "\ufeffsource_id;surname;notes\nP1;Ivanov;a, b and c\n"
-    assert rows_of(semicolon) == [(2, {"source_id": "P1", "surname": "Ivanov", "notes": "a, b and c"})]
+    assert rows_of(semicolon) == [
+        (2, {"source_id": "P1", "surname": "Ivanov", "notes": "a, b and c"})
+    ]
     tab = "source_id\tsurname\nP1\tIvanov\n"
     assert rows_of(tab) == [(2, {"source_id": "P1", "surname": "Ivanov"})]
 
@@ -248,7 +252,9 @@ def test_json_that_is_not_an_array_is_refused() -> None:
 
 
 def test_json_lines_are_streamed_with_line_numbers() -> None:
-    data = b'{"source_id": "P1", "surname": "A"}\n\n{not json}\n{"source_id": "P2", "surname": "B"}\n'
+    data = (
+        b'{"source_id": "P1", "surname": "A"}\n\n{not json}\n{"source_id": "P2", "surname": "B"}\n'
+    )
     reader = open_rows(io.BytesIO(data), columns=PERSONS)
     assert reader.fmt == "jsonl"
     assert [n for n, _ in reader] == [1, 4]

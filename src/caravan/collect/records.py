@@ -153,7 +153,7 @@ def _create_inline_persons(
             ]
         )
     result = write_persons(session, cleaned, principal.user_id)
-    for person_id in result.ids:
+    for person_id in result.uuids():
         person = session.get(Person, person_id)
         audit.append(
             session,
@@ -163,7 +163,7 @@ def _create_inline_persons(
             object_id=person_id,
             after=record_snapshot(session, person) if person else None,
         )
-    return result.ids
+    return result.uuids()
 
 
 def create_record(
@@ -180,7 +180,7 @@ def create_record(
     ):
         raise Conflict(f"Your agency already has a record with source_id {values['source_id']!r}")
     result = k.write(session, [values], principal.user_id)
-    record = session.get(k.model, result.ids[0], populate_existing=True)
+    record = session.get(k.model, result.uuids()[0], populate_existing=True)
     assert record is not None
     audit.append(
         session,

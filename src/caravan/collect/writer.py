@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from caravan.collect.clean import key_of, plate_key, script_of
 from caravan.errors import FieldError
-from caravan.store.bulk import bulk_insert
+from caravan.store.bulk import bulk_insert, new_id
 from caravan.store.models import (
     IdentityDocument,
     IntelReport,
@@ -37,6 +37,9 @@ from caravan.store.models import (
     Vehicle,
 )
 from caravan.store.models.base import utcnow
+
+#: A record id: a ``uuid.UUID`` read from the store, or a new one as hex (``new_id``).
+RecordId = uuid.UUID | str
 
 CHUNK = 500  # keys per IN (...) lookup; well under every backend's parameter limit
 
@@ -99,7 +102,11 @@ DERIVED_FROM_PERSON = ("uses_phone", "holds_document")
 class WriteResult:
     inserted: int = 0
     updated: int = 0
-    ids: list[uuid.UUID] = field(default_factory=list)
+    #: The written records' ids (new ones as 32-digit hex strings; see ``new_id``).
+    ids: list[RecordId] = field(default_factory=list)
+
+    def uuids(self) -> list[uuid.UUID]:
+        return [i if isinstance(i, uuid.UUID) else uuid.UUID(i) for i in self.ids]
     errors: list[FieldError] = field(default_factory=list)
 
 
@@ -140,9 +147,9 @@ class _Batch:
 
     def record(
         self, model: type[RecordMixin], values: dict[str, Any], /, **extra: Any
-    ) -> uuid.UUID:
+    ) -> RecordId:
         """Queue a derived record (phone, document, vehicle, link) owned like ``values``."""
-        record_id = uuid.uuid4()
+        record_id = new_id()
         row = {c: values.get(c) for c in COMMON if c != "source_id"}
         row.update(
             id=record_id,
@@ -162,10 +169,10 @@ class _Batch:
         values: dict[str, Any],
         link_type: str,
         from_kind: str,
-        from_id: uuid.UUID,
+        from_id: RecordId,
         to_kind: str,
-        to_id: uuid.UUID,
-        report: tuple[str, uuid.UUID] | None = None,
+        to_id: RecordId,
+        report: tuple[str, RecordId] | None = None,
     ) -> None:
         self.record(
             Link,
@@ -182,7 +189,7 @@ class _Batch:
             note=None,
         )
 
-    def share(self, record_id: uuid.UUID, values: dict[str, Any]) -> None:
+    def share(self, record_id: RecordId, values: dict[str, Any]) -> None:
         for agency_id in values.get("recipients") or ():
             self.recipients.append({"record_id": record_id, "agency_id": agency_id})
 
@@ -217,7 +224,7 @@ def _upsert(
             updates.append(values)
             result.updated += 1
         else:
-            record_id = uuid.uuid4()
+            record_id = new_id()
             values.update(
                 id=record_id,
                 created_at=batch.now,

@@ -64,7 +64,7 @@ class RecordMixin:
 
     @declared_attr
     def agency_id(cls) -> Mapped[int]:
-        return mapped_column(ForeignKey("agency.id"), index=True)
+        return mapped_column(ForeignKey("agency.id"))
 
     @declared_attr
     def created_by_id(cls) -> Mapped[int | None]:

@@ -17,10 +17,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from caravan.store.models.base import Base, RecordMixin
 
 
-def _owned(table: str, *extra: Any) -> tuple[Any, ...]:
+def _owned(table: str, *extra: Any, listed: bool = False) -> tuple[Any, ...]:
+    """Table args of an owned record. ``(agency_id, source_id)`` is unique and also serves
+    agency filters; ``listed`` tables (those with list pages) get a ``created_at`` index."""
+    created = (Index(f"ix_{table}_created_at", "created_at"),) if listed else ()
     return (
         UniqueConstraint("agency_id", "source_id", name=f"uq_{table}_agency_source"),
-        Index(f"ix_{table}_created_at", "created_at"),
+        *created,
         *extra,
     )
 
@@ -51,6 +54,7 @@ class Person(RecordMixin, Base):
         Index("ix_person_surname_key", "surname_key"),
         Index("ix_person_birth_year", "birth_year"),
         Index("ix_person_nationality", "nationality"),
+        listed=True,
     )
 
     surname: Mapped[str] = mapped_column(String(200))
@@ -133,9 +137,9 @@ class Vehicle(RecordMixin, Base):
 class Phone(RecordMixin, Base):
     KIND = "phone"
     __tablename__ = "phone"
-    __table_args__ = _owned("phone", Index("ix_phone_agency_e164", "agency_id", "e164"))
+    __table_args__ = _owned("phone", Index("ix_phone_e164", "e164"))
 
-    e164: Mapped[str] = mapped_column(String(20), index=True)
+    e164: Mapped[str] = mapped_column(String(20))
 
     @property
     def label(self) -> str:
@@ -189,6 +193,7 @@ class SeizureReport(RecordMixin, Base):
         Index("ix_seizure_seized_on", "seized_on"),
         Index("ix_seizure_drug_code", "drug_code"),
         Index("ix_seizure_country", "country"),
+        listed=True,
     )
 
     #: ISO 8601 partial date as reported, and its first day for sorting and ranges.
@@ -230,7 +235,9 @@ class IntelReport(RecordMixin, Base):
 
     KIND = "report"
     __tablename__ = "intel_report"
-    __table_args__ = _owned("intel_report", Index("ix_intel_report_reported_on", "reported_on"))
+    __table_args__ = _owned(
+        "intel_report", Index("ix_intel_report_reported_on", "reported_on"), listed=True
+    )
 
     date: Mapped[str] = mapped_column(String(10))
     reported_on: Mapped[dt.date]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 18:38:07.251032
+Create Date: 2026-11-28 18:49:48.933784
 """
 
 from collections.abc import Sequence
@@ -167,10 +167,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("agency_id", "source_id", name="uq_identity_document_agency_source"),
     )
     with op.batch_alter_table("identity_document", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_identity_document_agency_id"), ["agency_id"], unique=False
-        )
-        batch_op.create_index("ix_identity_document_created_at", ["created_at"], unique=False)
         batch_op.create_index("ix_identity_document_number_key", ["number_key"], unique=False)
 
     op.create_table(
@@ -237,7 +233,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("agency_id", "source_id", name="uq_intel_report_agency_source"),
     )
     with op.batch_alter_table("intel_report", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_intel_report_agency_id"), ["agency_id"], unique=False)
         batch_op.create_index("ix_intel_report_created_at", ["created_at"], unique=False)
         batch_op.create_index("ix_intel_report_reported_on", ["reported_on"], unique=False)
 
@@ -279,8 +274,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("agency_id", "source_id", name="uq_link_agency_source"),
     )
     with op.batch_alter_table("link", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_link_agency_id"), ["agency_id"], unique=False)
-        batch_op.create_index("ix_link_created_at", ["created_at"], unique=False)
         batch_op.create_index("ix_link_from", ["from_id"], unique=False)
         batch_op.create_index("ix_link_report", ["report_id"], unique=False)
         batch_op.create_index("ix_link_to", ["to_id"], unique=False)
@@ -320,10 +313,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_location")),
         sa.UniqueConstraint("agency_id", "source_id", name="uq_location_agency_source"),
     )
-    with op.batch_alter_table("location", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_location_agency_id"), ["agency_id"], unique=False)
-        batch_op.create_index("ix_location_created_at", ["created_at"], unique=False)
-
     op.create_table(
         "organisation",
         sa.Column("name", sa.String(length=300), nullable=False),
@@ -358,8 +347,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("agency_id", "source_id", name="uq_organisation_agency_source"),
     )
     with op.batch_alter_table("organisation", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_organisation_agency_id"), ["agency_id"], unique=False)
-        batch_op.create_index("ix_organisation_created_at", ["created_at"], unique=False)
         batch_op.create_index("ix_organisation_name_key", ["name_key"], unique=False)
 
     op.create_table(
@@ -399,7 +386,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("agency_id", "source_id", name="uq_person_agency_source"),
     )
     with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_person_agency_id"), ["agency_id"], unique=False)
         batch_op.create_index("ix_person_birth_year", ["birth_year"], unique=False)
         batch_op.create_index("ix_person_created_at", ["created_at"], unique=False)
         batch_op.create_index("ix_person_nationality", ["nationality"], unique=False)
@@ -434,10 +420,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("agency_id", "source_id", name="uq_phone_agency_source"),
     )
     with op.batch_alter_table("phone", schema=None) as batch_op:
-        batch_op.create_index("ix_phone_agency_e164", ["agency_id", "e164"], unique=False)
-        batch_op.create_index(batch_op.f("ix_phone_agency_id"), ["agency_id"], unique=False)
-        batch_op.create_index("ix_phone_created_at", ["created_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_phone_e164"), ["e164"], unique=False)
+        batch_op.create_index("ix_phone_e164", ["e164"], unique=False)
 
     op.create_table(
         "seizure",
@@ -493,7 +476,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("agency_id", "source_id", name="uq_seizure_agency_source"),
     )
     with op.batch_alter_table("seizure", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_seizure_agency_id"), ["agency_id"], unique=False)
         batch_op.create_index("ix_seizure_country", ["country"], unique=False)
         batch_op.create_index("ix_seizure_created_at", ["created_at"], unique=False)
         batch_op.create_index("ix_seizure_drug_code", ["drug_code"], unique=False)
@@ -534,8 +516,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("agency_id", "source_id", name="uq_vehicle_agency_source"),
     )
     with op.batch_alter_table("vehicle", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_vehicle_agency_id"), ["agency_id"], unique=False)
-        batch_op.create_index("ix_vehicle_created_at", ["created_at"], unique=False)
         batch_op.create_index("ix_vehicle_plate_key", ["plate_key"], unique=False)
 
     op.create_table(
@@ -597,8 +577,6 @@ def downgrade() -> None:
     op.drop_table("web_session")
     with op.batch_alter_table("vehicle", schema=None) as batch_op:
         batch_op.drop_index("ix_vehicle_plate_key")
-        batch_op.drop_index("ix_vehicle_created_at")
-        batch_op.drop_index(batch_op.f("ix_vehicle_agency_id"))
 
     op.drop_table("vehicle")
     with op.batch_alter_table("seizure", schema=None) as batch_op:
@@ -606,14 +584,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_seizure_drug_code")
         batch_op.drop_index("ix_seizure_created_at")
         batch_op.drop_index("ix_seizure_country")
-        batch_op.drop_index(batch_op.f("ix_seizure_agency_id"))
 
     op.drop_table("seizure")
     with op.batch_alter_table("phone", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_phone_e164"))
-        batch_op.drop_index("ix_phone_created_at")
-        batch_op.drop_index(batch_op.f("ix_phone_agency_id"))
-        batch_op.drop_index("ix_phone_agency_e164")
+        batch_op.drop_index("ix_phone_e164")
 
     op.drop_table("phone")
     with op.batch_alter_table("person", schema=None) as batch_op:
@@ -621,32 +595,22 @@ def downgrade() -> None:
         batch_op.drop_index("ix_person_nationality")
         batch_op.drop_index("ix_person_created_at")
         batch_op.drop_index("ix_person_birth_year")
-        batch_op.drop_index(batch_op.f("ix_person_agency_id"))
 
     op.drop_table("person")
     with op.batch_alter_table("organisation", schema=None) as batch_op:
         batch_op.drop_index("ix_organisation_name_key")
-        batch_op.drop_index("ix_organisation_created_at")
-        batch_op.drop_index(batch_op.f("ix_organisation_agency_id"))
 
     op.drop_table("organisation")
-    with op.batch_alter_table("location", schema=None) as batch_op:
-        batch_op.drop_index("ix_location_created_at")
-        batch_op.drop_index(batch_op.f("ix_location_agency_id"))
-
     op.drop_table("location")
     with op.batch_alter_table("link", schema=None) as batch_op:
         batch_op.drop_index("ix_link_to")
         batch_op.drop_index("ix_link_report")
         batch_op.drop_index("ix_link_from")
-        batch_op.drop_index("ix_link_created_at")
-        batch_op.drop_index(batch_op.f("ix_link_agency_id"))
 
     op.drop_table("link")
     with op.batch_alter_table("intel_report", schema=None) as batch_op:
         batch_op.drop_index("ix_intel_report_reported_on")
         batch_op.drop_index("ix_intel_report_created_at")
-        batch_op.drop_index(batch_op.f("ix_intel_report_agency_id"))
 
     op.drop_table("intel_report")
     with op.batch_alter_table("import_job", schema=None) as batch_op:
@@ -655,8 +619,6 @@ def downgrade() -> None:
     op.drop_table("import_job")
     with op.batch_alter_table("identity_document", schema=None) as batch_op:
         batch_op.drop_index("ix_identity_document_number_key")
-        batch_op.drop_index("ix_identity_document_created_at")
-        batch_op.drop_index(batch_op.f("ix_identity_document_agency_id"))
 
     op.drop_table("identity_document")
     with op.batch_alter_table("api_token", schema=None) as batch_op:

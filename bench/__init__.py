@@ -1,0 +1,16 @@
+"""Caravan benchmarks (``make bench`` / ``python -m bench``).
+
+* :mod:`bench.import_speed` — rows/s of :func:`caravan.collect.importer.import_file`
+  into SQLite and PostgreSQL, against raw ``executemany`` floors measured in the same run.
+* :mod:`bench.list_pages` — latency of the persons list (JSON API and UI) with a large
+  database, against ``GET /api/v1/me`` measured in the same run.
+
+Every figure is compared with a baseline measured in the same run on the same machine,
+because the machine is shared and noisy: ratios travel, absolute times do not.
+Generated files and cached databases live in ``bench/out/`` (git-ignored).
+"""
+
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"

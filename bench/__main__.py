@@ -1,0 +1,74 @@
+"""``python -m bench``: run the import and list-page benchmarks and record the results.
+
+Prints the figures as Markdown and appends them, with date, machine, versions and the
+command, to ``bench/RESULTS.md``. ``--quick`` runs small sizes end to end (a smoke test;
+its figures say little about the targets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+from bench import RESULTS, import_speed, list_pages, report
+from bench.machine import Machine
+from bench.targets import DEFAULT_PG_URL
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--persons-import", type=int, default=200_000)
+    parser.add_argument("--seizures-import", type=int, default=100_000)
+    parser.add_argument("--persons-list", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=200, help="per list case")
+    parser.add_argument("--warmup", type=int, default=10, help="warm-up rounds")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="server to create DBs on")
+    parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-list", action="store_true")
+    parser.add_argument("--no-record", action="store_true", help="do not append RESULTS.md")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes: 5,000 persons / 2,000 seizures / 20,000 listed, 30 requests",
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.persons_import, args.seizures_import = 5_000, 2_000
+        args.persons_list, args.requests, args.warmup = 20_000, 30, 2
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse(argv)
+    pg_url = None if args.no_pg else args.pg_url
+    machine = Machine.now(pg_url)
+    command = shlex.join([".venv/bin/python", "-m", "bench", *argv])
+    print(f"bench: {machine.date}; load {machine.load}; {command}", flush=True)
+
+    def log(message: str) -> None:
+        print(message, flush=True)
+
+    imports = lists = None
+    if not args.skip_import:
+        imports = import_speed.run(
+            args.persons_import, args.seizures_import, seed=args.seed, pg_url=pg_url, log=log
+        )
+    if not args.skip_list:
+        lists = list_pages.run(
+            args.persons_list, seed=args.seed, requests=args.requests, warmup=args.warmup, log=log
+        )
+    text = report.render(machine, command, imports, lists)
+    print()
+    print(text)
+    if not args.no_record:
+        report.append(text)
+        print(f"appended to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
