@@ -55,6 +55,7 @@ class ImportReport:
     imports: list[Measure] = field(default_factory=list)
     floors: list[Measure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
 
     def floor(self, backend: str, kind: str) -> Measure | None:
         return next((f for f in self.floors if f.backend == backend and f.kind == kind), None)
@@ -78,6 +79,25 @@ def _import(
     return measure
 
 
+def _import_all(
+    report: ImportReport,
+    db: Database,
+    backend: str,
+    files: dict[str, Path],
+    log: Callable[[str], None],
+) -> None:
+    """Import each file in turn; a failure is recorded and ends this backend's run
+    (seizures need the persons)."""
+    for kind, path in files.items():
+        try:
+            report.imports.append(_import(db, backend, kind, path, log))
+        except Exception as exc:
+            first_line = (str(exc).strip().splitlines() or [""])[0][:300]
+            report.failures.append(f"{backend} {kind}: {type(exc).__name__}: {first_line}")
+            log(f"  {backend:<10} {kind:<8} FAILED: {report.failures[-1]}")
+            return
+
+
 def _sqlite(report: ImportReport, files: dict[str, Path], log: Callable[[str], None]) -> None:
     for kind, path in files.items():
         rows, seconds = baselines.sqlite_executemany(path, OUT / f"raw-{kind}.sqlite")
@@ -85,8 +105,7 @@ def _sqlite(report: ImportReport, files: dict[str, Path], log: Callable[[str], N
         log(f"  sqlite     {kind:<8} raw executemany floor {rows / seconds:>9,.0f} rows/s")
     db = fresh_sqlite(OUT / "import.sqlite")
     try:
-        for kind, path in files.items():
-            report.imports.append(_import(db, "sqlite", kind, path, log))
+        _import_all(report, db, "sqlite", files, log)
     finally:
         db.dispose()
 
@@ -106,8 +125,7 @@ def _postgres(
         log(f"  postgresql {kind:<8} raw executemany floor {rows / seconds:>9,.0f} rows/s")
     db = fresh_pg(pg_url, PG_IMPORT_DB)
     try:
-        for kind, path in files.items():
-            report.imports.append(_import(db, "postgresql", kind, path, log))
+        _import_all(report, db, "postgresql", files, log)
     finally:
         db.dispose()
 

@@ -56,6 +56,7 @@ def import_section(report: ImportReport) -> list[str]:
         ],
     )
     lines += [f"- note: {n}" for n in report.notes]
+    lines += [f"- **import failed** — {f}" for f in report.failures]
     return lines
 
 
@@ -117,6 +118,8 @@ def summary(imports: ImportReport | None, lists: ListReport | None) -> list[str]
                 f"- {m.kind} import into {m.backend} ≥ {target:,} rows/s:"
                 f" {m.rate:,.0f} rows/s → {_met(m.rate >= target)}"
             )
+        for failure in imports.failures:
+            lines.append(f"- import failed, target **NOT met**: {failure}")
     if lists:
         slow = [c for c in lists.cases if not c.met]
         worst = max(lists.cases, key=lambda c: c.latency.p95, default=None)

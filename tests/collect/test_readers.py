@@ -204,8 +204,9 @@ def test_xlsx_first_sheet_cells_become_text(tmp_path: Path) -> None:
     reader = open_rows(path, columns=PERSONS)
     assert reader.columns[:2] == ["source_id", "surname"]
     rows = list(reader)
-    assert rows[0] == (2, {"source_id": "P1", "surname": "Иванов", "birth_date": "1985-03-07",
-                           "document_number": "12345678", "phone": "77011234567", "notes": "1.5"})  # fmt: skip
+    expected = {"source_id": "P1", "surname": "Иванов", "birth_date": "1985-03-07",
+                "document_number": "12345678", "phone": "77011234567", "notes": "1.5"}  # fmt: skip
+    assert rows[0] == (2, expected)
     assert rows[1][0] == 4
     assert rows[1][1]["birth_date"] == "1990"
     assert reader.bytes_read == reader.bytes_total
@@ -222,7 +223,8 @@ def test_xlsx_from_a_file_object_without_a_name(tmp_path: Path) -> None:
 
 def test_json_array_and_its_bad_items() -> None:
     items = [
-        {"source_id": "P1", "surname": "Ivanov", "phone": 77011234567, "recipients": ["KG-MVD", "UZ-MVD"]},
+        {"source_id": "P1", "surname": "Ivanov", "phone": 77011234567,
+         "recipients": ["KG-MVD", "UZ-MVD"]},
         ["not", "an", "object"],
         {"source_id": "P3", "surname": {"nested": True}},
     ]  # fmt: skip

@@ -52,7 +52,9 @@ def live_server(settings: Settings, world: Any) -> Iterator[str]:
     """The app served by uvicorn on a free local port, in a background thread."""
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(asgi_app(settings, world.db), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            asgi_app(settings, world.db), host="127.0.0.1", port=port, log_level="warning"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -166,7 +166,9 @@ def test_person_page_shows_every_name(page: Any, sample: dict[str, Any]) -> None
     shot(page, "person")
 
 
-def test_import_with_errors_then_good_file(page: Any, sample: dict[str, Any], tmp_path: Path) -> None:
+def test_import_with_errors_then_good_file(
+    page: Any, sample: dict[str, Any], tmp_path: Path
+) -> None:
     sign_in(page)
     bad = tmp_path / "bad-seizures.csv"
     bad.write_text(BAD_CSV, encoding="utf-8")

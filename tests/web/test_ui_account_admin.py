@@ -14,12 +14,18 @@ def test_token_secret_is_shown_once_and_can_be_revoked(client: TestClient, world
     created = client.post("/account/tokens", data={"csrf_token": csrf, "name": "nightly export"})
     assert created.status_code == 200 and created.headers["cache-control"] == "no-store"
     secret = re.search(r"data-secret>([^<]+)<", created.text).group(1)  # type: ignore[union-attr]
-    assert client.get("/api/v1/persons", headers={"authorization": f"Bearer {secret}"}).status_code == 200
+    assert (
+        client.get("/api/v1/persons", headers={"authorization": f"Bearer {secret}"}).status_code
+        == 200
+    )
     listing = client.get("/account/tokens").text
     assert "nightly export" in listing and secret not in listing
     token_id = re.search(r"/account/tokens/(\d+)/revoke", listing).group(1)  # type: ignore[union-attr]
     client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf})
-    assert client.get("/api/v1/persons", headers={"authorization": f"Bearer {secret}"}).status_code == 401
+    assert (
+        client.get("/api/v1/persons", headers={"authorization": f"Bearer {secret}"}).status_code
+        == 401
+    )
     assert "Revoked" in client.get("/account/tokens").text
 
 

@@ -100,7 +100,9 @@ def test_idle_session_expires(settings: Settings, world: Any) -> None:
 def test_language_switch_sets_cookie_and_goes_back(client: TestClient, world: Any) -> None:
     sign_in(client, "kz-mvd.officer")
     response = client.get(
-        "/lang/ru", headers={"referer": "http://testserver/seizures?country=KZ"}, follow_redirects=False
+        "/lang/ru",
+        headers={"referer": "http://testserver/seizures?country=KZ"},
+        follow_redirects=False,
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/seizures?country=KZ"

@@ -20,7 +20,11 @@ def marked_messages() -> set[str]:
     found = set()
     for path in files:
         for match in MARKED.finditer(path.read_text(encoding="utf-8")):
-            found.add(match.group(1).encode().decode("unicode_escape") if "\\" in match.group(1) else match.group(1))
+            found.add(
+                match.group(1).encode().decode("unicode_escape")
+                if "\\" in match.group(1)
+                else match.group(1)
+            )
     return found
 
 

@@ -58,7 +58,7 @@ def test_good_file_is_imported_in_the_background(client: TestClient, world: Any)
     status = _wait(client, location)
     assert status["status"] == "done" and status["inserted"] == 2 and status["rows_read"] == 2
     page = client.get(location).text
-    assert 'data-result-inserted>2<' in page
+    assert "data-result-inserted>2<" in page
     with world.db.session() as session:
         assert session.scalar(select(func.count()).select_from(SeizureReport)) == 2
         job = session.scalar(select(ImportJob))
@@ -119,8 +119,12 @@ def test_run_import_job_sync_records_the_outcome(world: Any, tmp_path: Path) -> 
     path = tmp_path / "upload.csv"
     path.write_text(BAD, encoding="utf-8")
     with world.db.session() as session:
-        job = ImportJob(kind="seizures", filename="bad.csv", user_id=principal.user_id,
-                        agency_id=principal.agency_id)
+        job = ImportJob(
+            kind="seizures",
+            filename="bad.csv",
+            user_id=principal.user_id,
+            agency_id=principal.agency_id,
+        )
         session.add(job)
     done = jobs.run_import_job_sync(
         world.db, job.id, path, principal, "seizures", encoding=None, agency_code=None, batch_rows=2

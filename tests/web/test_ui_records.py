@@ -81,9 +81,7 @@ def test_create_seizure_with_inline_and_picked_persons(
     assert "777ABD02" in page.text and "KG-MVD" in page.text
 
 
-def test_validation_errors_are_shown_beside_their_fields(
-    client: TestClient, world: Any
-) -> None:
+def test_validation_errors_are_shown_beside_their_fields(client: TestClient, world: Any) -> None:
     csrf = sign_in(client, "kz-mvd.officer")
     form = _seizure_form(csrf, date="2025-02-31", quantity="lots", drug="")
     response = client.post("/seizures/new", data=form)
@@ -110,9 +108,7 @@ def test_inline_person_errors_point_at_the_group(client: TestClient, world: Any)
         assert session.scalar(select(Person.id)) is None  # nothing half-written
 
 
-def test_user_text_is_escaped_on_list_and_detail(
-    client: TestClient, world: Any
-) -> None:
+def test_user_text_is_escaped_on_list_and_detail(client: TestClient, world: Any) -> None:
     csrf = sign_in(client, "kz-mvd.officer")
     response = client.post("/seizures/new", data=_seizure_form(csrf), follow_redirects=False)
     detail = client.get(response.headers["location"]).text
@@ -155,8 +151,13 @@ def test_recipient_agency_sees_the_h2_record(world: Any, client: TestClient) -> 
             session,
             owner,
             "reports",
-            {"date": "2025-03-01", "title": "Shared", "body": "text", "handling_code": "H2",
-             "recipients": ["KG-MVD"]},
+            {
+                "date": "2025-03-01",
+                "title": "Shared",
+                "body": "text",
+                "handling_code": "H2",
+                "recipients": ["KG-MVD"],
+            },
         )
     sign_in(client, "kg-mvd.officer")
     page = client.get(f"/reports/{record.id}")
@@ -170,20 +171,26 @@ def test_edit_and_delete(client: TestClient, world: Any, sample: dict[str, Any])
     form_page = client.get(f"/persons/{person_id}/edit").text
     assert 'value="Сейтказиев"' in form_page and 'value="+77015551234"' in form_page
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form_page).group(1)  # type: ignore[union-attr]
-    data = {"csrf_token": csrf, "surname": "Сейтказиев", "given_name": "Нурлан", "birth_date": "1979-04",
-            "nationality": "KZ", "handling_code": "H0", "grading_scheme": "europol"}
+    data = {
+        "csrf_token": csrf,
+        "surname": "Сейтказиев",
+        "given_name": "Нурлан",
+        "birth_date": "1979-04",
+        "nationality": "KZ",
+        "handling_code": "H0",
+        "grading_scheme": "europol",
+    }
     response = client.post(f"/persons/{person_id}/edit", data=data, follow_redirects=False)
     assert response.status_code == 303
     assert "1979-04" in client.get(f"/persons/{person_id}").text
-    response = client.post(f"/reports/{sample['KZ-R-78']}/delete", data={"csrf_token": csrf},
-                           follow_redirects=False)
+    response = client.post(
+        f"/reports/{sample['KZ-R-78']}/delete", data={"csrf_token": csrf}, follow_redirects=False
+    )
     assert response.status_code == 303
     assert client.get(f"/reports/{sample['KZ-R-78']}").status_code == 404
 
 
-def test_officer_of_another_agency_cannot_edit(
-    client: TestClient, sample: dict[str, Any]
-) -> None:
+def test_officer_of_another_agency_cannot_edit(client: TestClient, sample: dict[str, Any]) -> None:
     csrf = sign_in(client, "kg-mvd.officer")
     record = sample["KZ-S-2025-0311"]
     assert f"/seizures/{record}/edit" not in client.get(f"/seizures/{record}").text

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from caravan import audit
 from caravan.accounts import service as accounts
-from caravan.cli.context import console, database, fail, session_scope
+from caravan.cli import context
+from caravan.cli.context import console, fail, session_scope
 from caravan.config import get_settings
 from caravan.errors import CaravanError
 from caravan.store.models import Agency, ApiToken, User
@@ -37,14 +38,14 @@ app.add_typer(audit_app, name="audit")
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Create or migrate the schema to the latest revision (Alembic)."""
-    database().upgrade(revision)
+    context.database().upgrade(revision)
     console.print(f"Database at revision {revision}: {_safe_url()}")
 
 
 def _safe_url() -> str:
     from sqlalchemy.engine import make_url
 
-    return make_url(database().url).render_as_string(hide_password=True)
+    return make_url(context.database().url).render_as_string(hide_password=True)
 
 
 @agencies_app.command("create")
@@ -254,7 +255,7 @@ def demo(
     from caravan.collect.demo import load_demo
     from caravan.collect.generator import DEMO_PASSWORD, demo_users
 
-    db = database()
+    db = context.database()
     db.upgrade()
     with _progress_printer() as bar:  # type: ignore[attr-defined]
         tasks: dict[str, object] = {}
@@ -313,7 +314,7 @@ def generate(
         for kind, path in files.items():
             console.print(f"{kind}: {path}")
         return
-    db = database()
+    db = context.database()
     db.upgrade()
     summary = load_demo(
         db, persons=persons, seizures=seizures, reports=reports, seed=seed, force=True

@@ -120,7 +120,9 @@ def ensure_accounts(session: Session) -> tuple[int, int]:
 
 def load_links(session: Session, path: Path, principal: Principal) -> int:
     """Network links between persons of one agency, from the generator's link file."""
-    agencies = dict(session.execute(select(Agency.code, Agency.id)).tuples())
+    agencies = {
+        code: agency_id for code, agency_id in session.execute(select(Agency.code, Agency.id))
+    }
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     keys = {(agencies[r["agency"]], r[k]) for r in rows for k in ("from_source_id", "to_source_id")}

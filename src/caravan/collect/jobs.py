@@ -101,7 +101,9 @@ def run_import_job_sync(
     path = Path(path)
     try:
         filename = _mark_running(db, job_id, path)
-        outcome = _import(db, job_id, path, principal, kind, encoding, agency_code, batch_rows, filename)
+        outcome = _import(
+            db, job_id, path, principal, kind, encoding, agency_code, batch_rows, filename
+        )
         return _finish(db, job_id, outcome)
     finally:
         path.unlink(missing_ok=True)
@@ -159,7 +161,7 @@ def _import(
         except CaravanError as exc:
             session.rollback()
             return {"status": "error", "message": exc.message[:500]}
-        except Exception as exc:  # noqa: BLE001 - a job must always end with a state
+        except Exception as exc:
             session.rollback()
             log.exception("import job %s failed", job_id)
             return {"status": "error", "message": f"unexpected error: {type(exc).__name__}"}

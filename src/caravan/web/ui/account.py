@@ -52,7 +52,9 @@ def create_token(
     try:
         secret, _token = accounts.create_token(session, user, name[:100])
     except InvalidData:
-        return _page(request, session, principal, error=N_("Give the token a name"), status_code=422)
+        return _page(
+            request, session, principal, error=N_("Give the token a name"), status_code=422
+        )
     session.commit()
     response = _page(request, session, principal, secret=secret)
     response.headers["Cache-Control"] = "no-store"

@@ -34,7 +34,7 @@ def local_path(target: str | None, default: str = "/") -> str:
 
 
 @router.get("/login")
-def login_form(request: Request, next: str = "/") -> Response:  # noqa: A002 - the query name
+def login_form(request: Request, next: str = "/") -> Response:
     return render(request, "login.html", {"next": local_path(next), "username": ""})
 
 
@@ -45,7 +45,7 @@ def login(
     settings: SettingsDep,
     username: str = Form(""),
     password: str = Form(""),
-    next: str = Form("/"),  # noqa: A002
+    next: str = Form("/"),
 ) -> Response:
     """Check the password; on success start a session and set its signed cookie."""
     client = request.client.host if request.client else None

@@ -172,9 +172,7 @@ def record_form_state(session: Session, principal: Principal, kind: str, record:
         names = [n for n in record.names if n.kind == "as_written"]
         values["name_as_written"] = names[0].full_name if names else ""
     else:
-        state.person_ids = [
-            str(item.record.id) for item in linked if item.record.KIND == "person"
-        ]
+        state.person_ids = [str(item.record.id) for item in linked if item.record.KIND == "person"]
         state.new_persons = [{}]
     if kind == "seizures":
         values["drug"] = record.drug_code

@@ -23,7 +23,7 @@ from caravan.web.templating import templates
 NARROW_NBSP = "\u202f"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+def N_(message: str) -> str:
     """Mark a message for translation; it is translated where it is rendered (``_(msg)``)."""
     return message
 

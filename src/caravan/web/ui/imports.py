@@ -147,7 +147,9 @@ async def upload(
 
 
 @router.get("/imports/{job_id}")
-def job_page(request: Request, job_id: str, session: SessionDep, principal: PrincipalDep) -> Response:
+def job_page(
+    request: Request, job_id: str, session: SessionDep, principal: PrincipalDep
+) -> Response:
     job = _visible_job(session, principal, job_id)
     errors = [
         FieldError(e.get("field", ""), e.get("message", ""), e.get("row"), e.get("value"))
@@ -168,7 +170,12 @@ def job_errors(job_id: str, session: SessionDep, principal: PrincipalDep) -> JSO
     job = _visible_job(session, principal, job_id)
     stem = re.sub(r"[^A-Za-z0-9._-]", "_", Path(job.filename).stem)[:60] or "import"
     return JSONResponse(
-        {"job": str(job.id), "file": job.filename, "message": job.message, "errors": job.errors or []},
+        {
+            "job": str(job.id),
+            "file": job.filename,
+            "message": job.message,
+            "errors": job.errors or [],
+        },
         headers={"Content-Disposition": f'attachment; filename="{stem}-errors.json"'},
     )
 

@@ -38,19 +38,13 @@ def persons_of(
     """Visible persons linked to each of ``record_ids`` (one query for the whole page)."""
     if not record_ids:
         return {}
-    rows = session.execute(
-        visible(
-            visible(
-                select(Link.to_id, Person)
-                .join(Person, Person.id == Link.from_id)
-                .where(Link.to_id.in_(record_ids), Link.from_kind == "person"),
-                Link,
-                principal,
-            ),
-            Person,
-            principal,
-        ).order_by(Person.surname_key)
+    stmt: Any = (
+        select(Link.to_id, Person)
+        .join(Person, Person.id == Link.from_id)
+        .where(Link.to_id.in_(record_ids), Link.from_kind == "person")
     )
+    stmt = visible(visible(stmt, Link, principal), Person, principal)
+    rows = session.execute(stmt.order_by(Person.surname_key))
     result: dict[Any, list[Person]] = defaultdict(list)
     for record_id, person in rows:
         result[record_id].append(person)

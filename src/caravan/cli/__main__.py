@@ -1,0 +1,5 @@
+"""``python -m caravan.cli`` runs the command line."""
+
+from caravan.cli import main
+
+main()
