@@ -31,14 +31,33 @@ def cli_db(db: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 def test_agency_user_token_and_audit(cli_db: Any) -> None:
     result = runner.invoke(
         app,
-        ["agencies", "create", "kz-mvd", "--country", "Казахстан", "--name-en",
-         "Ministry of Internal Affairs", "--name-ru", "МВД", "--type", "police"],
+        [
+            "agencies",
+            "create",
+            "kz-mvd",
+            "--country",
+            "Казахстан",
+            "--name-en",
+            "Ministry of Internal Affairs",
+            "--name-ru",
+            "МВД",
+            "--type",
+            "police",
+        ],
     )
     assert result.exit_code == 0, result.output
     result = runner.invoke(
         app,
-        ["users", "create", "Aigerim.S", "--agency", "KZ-MVD", "--role", "analyst",
-         "--password-stdin"],
+        [
+            "users",
+            "create",
+            "Aigerim.S",
+            "--agency",
+            "KZ-MVD",
+            "--role",
+            "analyst",
+            "--password-stdin",
+        ],
         input="a-long-enough-password\n",
     )
     assert result.exit_code == 0, result.output
@@ -70,12 +89,27 @@ def test_agency_user_token_and_audit(cli_db: Any) -> None:
 def test_bad_input_is_named_and_exits_nonzero(cli_db: Any) -> None:
     result = runner.invoke(
         app,
-        ["agencies", "create", "X Y", "--country", "Narnia", "--name-en", "a", "--name-ru", "",
-         "--type", "navy"],
+        [
+            "agencies",
+            "create",
+            "X Y",
+            "--country",
+            "Narnia",
+            "--name-en",
+            "a",
+            "--name-ru",
+            "",
+            "--type",
+            "navy",
+        ],
     )
     assert result.exit_code == 1
-    for fragment in ("code:", "country: unknown country 'Narnia'", "type: must be one of",
-                     "name_ru: is required"):
+    for fragment in (
+        "code:",
+        "country: unknown country 'Narnia'",
+        "type: must be one of",
+        "name_ru: is required",
+    ):
         assert fragment in result.output
     short = runner.invoke(
         app,
@@ -88,10 +122,25 @@ def test_bad_input_is_named_and_exits_nonzero(cli_db: Any) -> None:
 
 
 def test_audit_verify_names_the_altered_row(cli_db: Any) -> None:
-    runner.invoke(app, ["agencies", "create", "KG-MVD", "--country", "KG", "--name-en", "a",
-                        "--name-ru", "б"])
-    runner.invoke(app, ["agencies", "create", "TJ-AKN", "--country", "TJ", "--name-en", "a",
-                        "--name-ru", "б", "--type", "drug_control"])
+    runner.invoke(
+        app, ["agencies", "create", "KG-MVD", "--country", "KG", "--name-en", "a", "--name-ru", "б"]
+    )
+    runner.invoke(
+        app,
+        [
+            "agencies",
+            "create",
+            "TJ-AKN",
+            "--country",
+            "TJ",
+            "--name-en",
+            "a",
+            "--name-ru",
+            "б",
+            "--type",
+            "drug_control",
+        ],
+    )
     with cli_db.engine.begin() as conn:
         drop_audit_guards(conn)
         conn.execute(text("UPDATE audit_event SET detail = 'forged' WHERE seq = 2"))
@@ -131,10 +180,79 @@ def test_the_installed_command_runs_end_to_end(tmp_path: Path) -> None:
         )
 
     assert run("db", "upgrade").returncode == 0
-    assert run("agencies", "create", "UZ-MVD", "--country", "UZ", "--name-en", "MVD",
-               "--name-ru", "МВД").returncode == 0
-    created = run("users", "create", "bobur", "--agency", "UZ-MVD", "--role", "officer",
-                  "--password-stdin", stdin="passwords-are-long\n")
+    assert (
+        run(
+            "agencies",
+            "create",
+            "UZ-MVD",
+            "--country",
+            "UZ",
+            "--name-en",
+            "MVD",
+            "--name-ru",
+            "МВД",
+        ).returncode
+        == 0
+    )
+    created = run(
+        "users",
+        "create",
+        "bobur",
+        "--agency",
+        "UZ-MVD",
+        "--role",
+        "officer",
+        "--password-stdin",
+        stdin="passwords-are-long\n",
+    )
     assert created.returncode == 0, created.stderr
     verified = run("audit", "verify")
     assert verified.returncode == 0 and "2 rows verified" in verified.stdout
+
+
+def test_users_set_role_deactivate_and_reset(cli_db: Any) -> None:
+    runner.invoke(
+        app,
+        [
+            "agencies",
+            "create",
+            "AZ-DGK",
+            "--country",
+            "AZ",
+            "--name-en",
+            "a",
+            "--name-ru",
+            "б",
+            "--type",
+            "customs",
+        ],
+    )
+    runner.invoke(
+        app,
+        ["users", "create", "elvin", "--agency", "AZ-DGK", "--role", "officer", "--password-stdin"],
+        input="first-password-123\n",
+    )
+    token = runner.invoke(app, ["tokens", "create", "elvin"]).stdout.strip().splitlines()[-1]
+    changed = runner.invoke(app, ["users", "set", "elvin", "--role", "supervisor", "--inactive"])
+    assert changed.exit_code == 0, changed.output
+    assert "supervisor, inactive" in changed.stdout
+    reset = runner.invoke(
+        app,
+        ["users", "set", "elvin", "--active", "--password-stdin"],
+        input="second-password-456\n",
+    )
+    assert reset.exit_code == 0, reset.output
+    bad = runner.invoke(app, ["users", "set", "elvin", "--role", "king"])
+    assert bad.exit_code == 1 and "role: must be one of" in bad.output
+    with cli_db.session() as session:
+        user = session.scalar(select(User).where(User.username == "elvin"))
+        assert user.role == "supervisor" and user.is_active
+        assert verify_password(user.password_hash, "second-password-456")
+        stored = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+        assert stored.revoked_at is not None  # switching the account off revoked its token
+        updates = list(
+            session.scalars(select(AuditEvent).where(AuditEvent.action == "user.update"))
+        )
+        assert updates[0].after == {"role": "supervisor", "is_active": False}
+        assert updates[1].after == {"is_active": True, "password": "changed"}
+        assert "argon2" not in str([u.before for u in updates] + [u.after for u in updates])

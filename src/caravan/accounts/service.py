@@ -155,6 +155,63 @@ def create_user(
     return user
 
 
+def update_user(
+    session: Session,
+    username: str,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+    principal: Principal | None = None,
+) -> User:
+    """Change a user's role, switch the account off or on, or set a new password.
+
+    Switching an account off also ends its web sessions and revokes its API tokens.
+    """
+    user = get_user(session, username)
+    if principal is not None:
+        require(principal, "user.manage")
+        if user.agency_id != principal.agency_id and not principal.is_centre_admin:
+            raise NotFound(f"No user {username!r}")
+    before = audit.snapshot(user)
+    if role is not None:
+        if role not in ROLES:
+            raise InvalidData(
+                [FieldError("role", f"must be one of {', '.join(ROLES)}", value=role)]
+            )
+        user.role = role
+    if password is not None:
+        user.password_hash = hash_password(password)
+    if active is not None:
+        user.is_active = active
+    if active is False or password is not None:
+        now = utcnow()
+        for web in session.scalars(
+            select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
+        ):
+            web.ended_at = now
+    if active is False:
+        for token in session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        ):
+            token.revoked_at = utcnow()
+    session.flush()
+    changed_before, changed_after = audit.changed_fields(before, audit.snapshot(user))
+    if password is not None:
+        changed_after["password"] = "changed"
+    audit.append(
+        session,
+        "user.update",
+        principal=principal,
+        actor=None if principal else "cli",
+        object_kind="user",
+        object_id=user.username,
+        before=changed_before,
+        after=changed_after,
+    )
+    return user
+
+
 def get_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:

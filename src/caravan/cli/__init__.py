@@ -1,10 +1,18 @@
 """The ``caravan`` command line."""
 
+import sys
+
 from caravan.cli.app import app
 
 
 def main() -> None:
-    app()
+    from caravan.errors import ConfigurationError
+
+    try:
+        app()
+    except ConfigurationError as exc:  # e.g. production without a real secret key
+        print(f"Configuration error: {exc.message}", file=sys.stderr)  # noqa: T201
+        raise SystemExit(2) from None
 
 
 __all__ = ["app", "main"]

@@ -121,6 +121,29 @@ def users_create(
         fail(exc)
 
 
+@users_app.command("set")
+def users_set(
+    name: str,
+    role: Annotated[str | None, typer.Option(help="New role")] = None,
+    active: Annotated[
+        bool | None, typer.Option("--active/--inactive", help="Switch the account on or off")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read a new password from standard input")
+    ] = False,
+) -> None:
+    """Change a user's role, switch the account off (ends sessions, revokes tokens) or on,
+    or reset the password. Audited."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    try:
+        with session_scope() as session:
+            user = accounts.update_user(session, name, role=role, active=active, password=password)
+            state = "active" if user.is_active else "inactive"
+            console.print(f"{user.username}: {user.role}, {state}")
+    except CaravanError as exc:
+        fail(exc)
+
+
 @users_app.command("list")
 def users_list() -> None:
     """List users."""

@@ -342,7 +342,10 @@ def clean_seizure(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any] | N
     values["concealment"] = _vocab(ctx, raw, "concealment", Concealment)
     values["notes"] = _limited(ctx, "notes", text(raw, "notes"), MAX_TEXT)
     values["person_refs"] = references(raw, "persons")
-    values["vehicle_plates"] = [p for p in references(raw, "vehicle_plates") if len(p) <= 40]
+    values["vehicle_plates"] = references(raw, "vehicle_plates")
+    for plate in values["vehicle_plates"]:
+        if len(plate) > 40:
+            ctx.error("vehicle_plates", "a plate is longer than 40 characters", plate)
     return values if len(ctx.errors) == before else None
 
 

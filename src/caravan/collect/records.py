@@ -28,6 +28,7 @@ from caravan.collect.clean import (
 )
 from caravan.collect.writer import (
     WriteResult,
+    clear_dependants,
     resolve_person_refs,
     write_persons,
     write_reports,
@@ -57,6 +58,18 @@ class Kind:
     write: Callable[..., WriteResult]
     has_person_refs: bool
 
+
+#: What a person typed into a seizure or report form takes from that record unless it
+#: says otherwise: the same evaluation and the same dissemination limits.
+INHERITED_BY_INLINE_PERSONS = (
+    "grading_scheme",
+    "grade",
+    "source_grade",
+    "information_grade",
+    "handling_code",
+    "handling_note",
+    "recipients",
+)
 
 KINDS: dict[str, Kind] = {
     "persons": Kind("persons", Person, clean_person, write_persons, False),
@@ -110,7 +123,9 @@ def _clean(
         values["person_ids"] = _visible_person_ids(session, principal, raw.get("person_ids") or ())
         new_persons = raw.get("new_persons") or ()
         if new_persons:
-            values["person_ids"] += _create_inline_persons(session, principal, new_persons)
+            inherited = {k: raw[k] for k in INHERITED_BY_INLINE_PERSONS if raw.get(k)}
+            persons = [{**inherited, **{k: v for k, v in p.items() if v}} for p in new_persons]
+            values["person_ids"] += _create_inline_persons(session, principal, persons)
         errors = resolve_person_refs(session, [values], [None])
         if errors:
             raise InvalidData(errors)
@@ -240,11 +255,12 @@ def delete_record(
     record = get_visible(session, k.model, record_id, principal)
     require(principal, "record.delete", record)
     before = record_snapshot(session, record)
+    # What was derived from the record (its phones, documents, vehicles) goes with it;
+    # then every remaining link that touches it.
+    clear_dependants(session, [record.id], k.model)
     links = list(
         session.scalars(
-            select(Link.id).where(
-                or_(Link.from_id == record.id, Link.to_id == record.id, Link.report_id == record.id)
-            )
+            select(Link.id).where(or_(Link.from_id == record.id, Link.to_id == record.id))
         )
     )
     for ids in (links, [record.id]):
@@ -370,7 +386,25 @@ def list_records(
     rows = list(
         session.scalars(stmt.order_by(*order).offset((page - 1) * per_page).limit(per_page + 1))
     )
-    return Page(rows[:per_page], page, per_page, len(rows) > per_page)
+    items = rows[:per_page]
+    audit_restricted_reads(session, principal, items, f"list of {kind_name}")
+    return Page(items, page, per_page, len(rows) > per_page)
+
+
+def audit_restricted_reads(
+    session: Session, principal: Principal, shown: Sequence[RecordMixin], where: str
+) -> None:
+    """Every read of H2/H3 data is audited, in lists and on linked-record panels too:
+    one event per page naming the restricted records that were shown."""
+    restricted = [r for r in shown if is_restricted(r)]
+    if restricted:
+        audit.append(
+            session,
+            "record.list",
+            principal=principal,
+            detail=where,
+            after={"records": [f"{r.KIND}:{r.id}" for r in restricted]},
+        )
 
 
 # --- the person page -------------------------------------------------------------------
@@ -416,4 +450,10 @@ def linked_records(
         ).first()
         if other is not None:
             result.append(LinkedRecord(link, other))
+    audit_restricted_reads(
+        session,
+        principal,
+        [item.record for item in result],
+        f"records linked to {record.KIND}:{record.id}",
+    )
     return result

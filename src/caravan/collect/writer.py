@@ -107,6 +107,7 @@ class WriteResult:
 
     def uuids(self) -> list[uuid.UUID]:
         return [i if isinstance(i, uuid.UUID) else uuid.UUID(i) for i in self.ids]
+
     errors: list[FieldError] = field(default_factory=list)
 
 
@@ -145,9 +146,7 @@ class _Batch:
         self.rows: dict[Table, list[dict[str, Any]]] = defaultdict(list)
         self.recipients: list[dict[str, Any]] = []
 
-    def record(
-        self, model: type[RecordMixin], values: dict[str, Any], /, **extra: Any
-    ) -> RecordId:
+    def record(self, model: type[RecordMixin], values: dict[str, Any], /, **extra: Any) -> RecordId:
         """Queue a derived record (phone, document, vehicle, link) owned like ``values``."""
         record_id = new_id()
         row = {c: values.get(c) for c in COMMON if c != "source_id"}
@@ -247,11 +246,11 @@ def _upsert(
             .values({**{n: bindparam(n) for n in names}, "version": table.c.version + 1})
         )
         session.connection().execute(stmt, updates)
-        _clear_dependants(session, [u["b_id"] for u in updates], model)
+        clear_dependants(session, [u["b_id"] for u in updates], model)
     return result
 
 
-def _clear_dependants(session: Session, ids: list[uuid.UUID], model: type[RecordMixin]) -> None:
+def clear_dependants(session: Session, ids: list[uuid.UUID], model: type[RecordMixin]) -> None:
     """Remove what a previous write of these records derived from them, to write it anew."""
     for chunk in _chunks(ids):
         session.execute(delete(RecordRecipient).where(RecordRecipient.record_id.in_(chunk)))

@@ -18,6 +18,7 @@ STATIC_DIR = Path(__file__).parent / "ui" / "static"
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """Build the app: JSON API under ``/api/v1`` (OpenAPI at ``/api/docs``) and the UI."""
+    from caravan.web.api import docs as api_docs
     from caravan.web.api import router as api_router
     from caravan.web.ui import router as ui_router
 
@@ -28,7 +29,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         description="Intelligence records, checks and exchange for drug-law-enforcement "
         "agencies. Authenticate with `Authorization: Bearer <token>` "
         "(create one with `caravan tokens create NAME`).",
-        docs_url="/api/docs",
+        docs_url=None,  # served by caravan.web.api.docs from vendored files
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = database or Database(settings.database_url)
     errors.install(app)
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(api_docs.router)
     app.include_router(ui_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
