@@ -124,8 +124,9 @@ def _clean(
         new_persons = raw.get("new_persons") or ()
         if new_persons:
             inherited = {k: raw[k] for k in INHERITED_BY_INLINE_PERSONS if raw.get(k)}
-            persons = [{**inherited, **{k: v for k, v in p.items() if v}} for p in new_persons]
-            values["person_ids"] += _create_inline_persons(session, principal, persons)
+            values["person_ids"] += _create_inline_persons(
+                session, principal, new_persons, inherited
+            )
         errors = resolve_person_refs(session, [values], [None])
         if errors:
             raise InvalidData(errors)
@@ -148,16 +149,24 @@ def _visible_person_ids(
 
 
 def _create_inline_persons(
-    session: Session, principal: Principal, rows: Sequence[Mapping[str, Any]]
+    session: Session,
+    principal: Principal,
+    rows: Sequence[Mapping[str, Any]],
+    inherited: Mapping[str, Any],
 ) -> list[uuid.UUID]:
-    """Persons typed into a seizure/report form; errors name the person's position."""
+    """Persons typed into a seizure/report form; errors name the person's position.
+
+    Blank groups (an unused "add person" block) are skipped; the rest take
+    ``inherited`` values for whatever they do not say themselves.
+    """
     ctx = RowContext(agency_map(session), principal.agency_code)
     cleaned = []
     for position, raw in enumerate(rows, start=1):
         if not any(str(v).strip() for v in raw.values() if v is not None):
             continue
         ctx.row = position
-        values = clean_person(ctx, {**raw, "agency": principal.agency_code})
+        given = {k: v for k, v in raw.items() if v not in (None, "", [])}
+        values = clean_person(ctx, {**inherited, **given, "agency": principal.agency_code})
         if values is not None:
             cleaned.append(values)
     if ctx.errors:

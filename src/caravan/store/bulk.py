@@ -22,7 +22,10 @@ from sqlalchemy.orm import Session
 def _compiled(
     table: Table, dialect: Dialect
 ) -> tuple[str, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]:
-    columns = tuple(c.name for c in table.columns)
+    # An integer autoincrement key (``person_name.id``) is left to the database: an
+    # explicit NULL is accepted by SQLite but refused by PostgreSQL.
+    serial = table.autoincrement_column
+    columns = tuple(c.name for c in table.columns if c is not serial)
     stmt = insert(table).values({name: None for name in columns})
     compiled = stmt.compile(dialect=dialect)
     order = tuple(compiled.positiontup or columns)  # positional (qmark) or named

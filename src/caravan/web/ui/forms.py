@@ -117,7 +117,9 @@ def parse_record_form(form: FormData, kind: str) -> tuple[FormState, dict[str, A
             match = _INLINE.match(key)
             if match and match.group(2) in INLINE_PERSON_FIELDS and isinstance(value, str):
                 groups.setdefault(int(match.group(1)), {})[match.group(2)] = value
-        ordered = [groups[i] for i in sorted(groups)]
+        # Blank groups (the one always on the form, or extra ones) are not persons; dropping
+        # them here keeps the services' positions equal to the re-shown group numbers.
+        ordered = [groups[i] for i in sorted(groups) if any(v.strip() for v in groups[i].values())]
         state.new_persons = ordered or [{}]
         raw["person_ids"] = state.person_ids
         raw["new_persons"] = ordered
