@@ -179,9 +179,9 @@ COVERED_ROUTES = {
     ("DELETE", "/api/v1/{kind}/{record_id}"): "test_record_endpoints",
     ("GET", "/api/v1/me"): "test_anonymous_gets_401_everywhere",
     ("GET", "/api/v1/tokens"): "test_revoked_token_is_refused",
-    ("POST", "/api/v1/tokens"): "tests/web/api: token creation",
+    ("POST", "/api/v1/tokens"): "test_tokens_api",
     ("DELETE", "/api/v1/tokens/{token_id}"): "test_revoked_token_is_refused",
-    ("POST", "/api/v1/imports/{kind}"): "tests/access/test_import_scope.py",
+    ("POST", "/api/v1/imports/{kind}"): "test_import_scope.py (every role, own/other agency)",
 }
 
 
@@ -202,3 +202,26 @@ def test_every_route_is_in_the_matrix(settings, world) -> None:
             if key not in COVERED_ROUTES:
                 missing.append(key)
     assert not missing, f"routes without an authorisation test: {missing}"
+
+
+def test_tokens_api(matrix: Fixture) -> None:
+    """Tokens are created for oneself, shown once, listed by prefix only, revocable."""
+    headers = matrix.as_("analyst")
+    created = matrix.client.post("/api/v1/tokens", json={"name": "notebook"}, headers=headers)
+    assert created.status_code == 201
+    secret = created.json()["token"]
+    assert secret.startswith("cvn_")
+    listed = matrix.client.get("/api/v1/tokens", headers=headers).json()
+    assert {t["name"] for t in listed} == {"matrix", "notebook"}
+    assert all(t["token"] is None for t in listed)  # never shown again
+    me = matrix.client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert me.json() == {
+        "username": "kz-mvd.analyst",
+        "display_name": "kz-mvd.analyst",
+        "agency": "KZ-MVD",
+        "role": "analyst",
+    }
+    # Someone else's token is not found, whatever its id.
+    other = matrix.as_("officer")
+    mine = [t for t in listed if t["name"] == "notebook"][0]
+    assert matrix.client.delete(f"/api/v1/tokens/{mine['id']}", headers=other).status_code == 404

@@ -54,7 +54,16 @@ class RequestGuard:
                     raise PayloadTooLargeError
             return message
 
+        replaced = False
+
         async def send_with_headers(message: Any) -> None:
+            nonlocal replaced
+            if too_large:
+                # The app caught the cut-off as a parse error of its own; answer 413 instead.
+                if not replaced:
+                    replaced = True
+                    await self._too_large(send)
+                return
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
                 message["headers"] = [
@@ -67,10 +76,8 @@ class RequestGuard:
         try:
             await self.app(scope, guarded_receive, send_with_headers)
         except PayloadTooLargeError:
-            if too_large:
+            if not replaced:
                 await self._too_large(send)
-            else:  # pragma: no cover - re-raised only if something else raised it
-                raise
 
     def _message(self) -> bytes:
         limit_mb = self.max_body // (1024 * 1024)
