@@ -1,4 +1,7 @@
+import phonenumbers
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from caravan.domain import normalise_phone
 from caravan.errors import InvalidValue
@@ -49,3 +52,23 @@ def test_empty_phone() -> None:
 def test_unknown_default_region() -> None:
     with pytest.raises(InvalidValue, match="Narnia"):
         normalise_phone("8 701 123 45 67", default_region="Narnia")
+
+
+@given(
+    country_code=st.sampled_from([7, 992, 996, 998, 993, 994, 93, 98, 44, 1, 49, 380, 86, 90]),
+    national=st.text(alphabet="0123456789", min_size=4, max_size=13),
+    separator=st.sampled_from(["", " ", "-"]),
+)
+def test_fast_path_agrees_with_the_full_parser(
+    country_code: int, national: str, separator: str
+) -> None:
+    """Whenever the shortcut answers, it answers exactly what libphonenumber would."""
+    from caravan.domain.phones import fast_international
+
+    text = f"+{country_code}{separator}{separator.join([national[:3], national[3:]])}"
+    fast = fast_international(text)
+    if fast is None:
+        return
+    parsed = phonenumbers.parse(text, None)
+    assert phonenumbers.is_possible_number(parsed)
+    assert fast == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
