@@ -4,12 +4,14 @@ Persons are generated with ``generate_persons(n, seed)`` and imported through th
 :func:`~caravan.collect.importer.import_file` (so persons get their names, phones and
 documents exactly as the importer writes them), in files of ``chunk`` rows — one
 transaction per file, as an agency uploading several files would. The file is cached
-as ``bench/out/list-<n>-s<seed>-<schema head>.sqlite``; it is built under a temporary
-name and renamed only when complete, so an interrupted build is never reused.
+as ``bench/out/list-<n>-s<seed>-<schema key>.sqlite`` (see :func:`schema_key`); it is
+built under a temporary name and renamed only when complete, so an interrupted build is
+never reused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import time
@@ -22,16 +24,21 @@ from bench import OUT
 from bench.data import person_chunks
 from bench.targets import fresh_sqlite, principal
 from caravan.collect.importer import import_file
-from caravan.store.db import alembic_config
+from caravan.store.db import MIGRATIONS_DIR, alembic_config
 
 
-def schema_head() -> str:
+def schema_key() -> str:
+    """The Alembic head plus a digest of the migration files: migrations edited in place
+    (before a release) change the key too, so a stale database is never reused."""
     head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-    return head or "none"
+    digest = hashlib.sha256()
+    for path in sorted(MIGRATIONS_DIR.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return f"{head or 'none'}-{digest.hexdigest()[:8]}"
 
 
 def list_db_path(n: int, seed: int) -> Path:
-    return OUT / f"list-{n}-s{seed}-{schema_head()}.sqlite"
+    return OUT / f"list-{n}-s{seed}-{schema_key()}.sqlite"
 
 
 def build_list_db(

@@ -137,65 +137,85 @@ def existing_ids(
     return found
 
 
+#: What a derived record (phone, document, vehicle, link) takes from the row it came from.
+OWNER = (
+    "agency_id",
+    "grading_scheme",
+    "grade_as_entered",
+    "source_grade",
+    "information_grade",
+    "handling_code",
+    "handling_note",
+)
+RECORD_TAIL = ("created_at", "updated_at", "version", "created_by_id")
+LINK_COLUMNS = ("link_type", "from_kind", "from_id", "to_kind", "to_id", "report_kind", "report_id")
+NAME_COLUMNS = ("person_id", "full_name", "surname", "given_name", "patronymic", "script", "kind")
+RECIPIENT_COLUMNS = ("record_id", "agency_id")
+
+
 class _Batch:
-    """Rows to insert per table, and the record ids whose dependants are replaced."""
+    """Rows to insert, as tuples per (table, columns), written in one go by :meth:`flush`."""
 
     def __init__(self, principal_user_id: int | None) -> None:
         self.now = utcnow()
         self.user_id = principal_user_id
-        self.rows: dict[Table, list[dict[str, Any]]] = defaultdict(list)
-        self.recipients: list[dict[str, Any]] = []
+        self.tail = (self.now, self.now, 1, principal_user_id)
+        self.rows: dict[tuple[Table, tuple[str, ...]], list[tuple[Any, ...]]] = defaultdict(list)
 
-    def record(self, model: type[RecordMixin], values: dict[str, Any], /, **extra: Any) -> RecordId:
-        """Queue a derived record (phone, document, vehicle, link) owned like ``values``."""
+    def add(self, table: Any, columns: tuple[str, ...], row: tuple[Any, ...]) -> None:
+        self.rows[(table, columns)].append(row)
+
+    def record(
+        self,
+        model: type[RecordMixin],
+        owner: tuple[Any, ...],
+        values: dict[str, Any],
+        columns: tuple[str, ...],
+        row: tuple[Any, ...],
+    ) -> RecordId:
+        """Queue a derived record owned, graded and shared like ``values`` (its source row).
+
+        ``owner`` is ``values``' :data:`OWNER` fields, computed once per source row.
+        """
         record_id = new_id()
-        row = {c: values.get(c) for c in COMMON if c != "source_id"}
-        row.update(
-            id=record_id,
-            source_id=None,
-            created_at=self.now,
-            updated_at=self.now,
-            version=1,
-            created_by_id=self.user_id,
+        self.add(
+            model.__table__,  # type: ignore[attr-defined]
+            ("id", "source_id", *OWNER, *RECORD_TAIL, *columns),
+            (record_id, None, *owner, *self.tail, *row),
         )
-        row.update(extra)
-        self.rows[model.__table__].append(row)  # type: ignore[attr-defined]
         self.share(record_id, values)
         return record_id
 
     def link(
         self,
+        owner: tuple[Any, ...],
         values: dict[str, Any],
         link_type: str,
-        from_kind: str,
-        from_id: RecordId,
-        to_kind: str,
-        to_id: RecordId,
+        from_: tuple[str, RecordId],
+        to: tuple[str, RecordId],
         report: tuple[str, RecordId] | None = None,
     ) -> None:
+        report_kind, report_id = report or (None, None)
         self.record(
             Link,
+            owner,
             values,
-            link_type=link_type,
-            from_kind=from_kind,
-            from_id=from_id,
-            to_kind=to_kind,
-            to_id=to_id,
-            valid_from=None,
-            valid_to=None,
-            report_kind=report[0] if report else None,
-            report_id=report[1] if report else None,
-            note=None,
+            LINK_COLUMNS,
+            (link_type, from_[0], from_[1], to[0], to[1], report_kind, report_id),
         )
 
     def share(self, record_id: RecordId, values: dict[str, Any]) -> None:
         for agency_id in values.get("recipients") or ():
-            self.recipients.append({"record_id": record_id, "agency_id": agency_id})
+            self.add(RecordRecipient.__table__, RECIPIENT_COLUMNS, (record_id, agency_id))
 
     def flush(self, session: Session) -> None:
-        for table, rows in self.rows.items():
-            bulk_insert(session, table, rows)
-        bulk_insert(session, RecordRecipient.__table__, self.recipients)  # type: ignore[arg-type]
+        for (table, columns), rows in self.rows.items():
+            bulk_insert(session, table, columns, rows)
+        self.rows.clear()
+
+
+def owner_of(values: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(map(values.get, OWNER))
 
 
 def _upsert(
@@ -206,39 +226,35 @@ def _upsert(
     batch: _Batch,
     extra: Any = None,
 ) -> WriteResult:
-    """Insert new rows and update those whose ``(agency, source_id)`` exists."""
+    """Insert new rows and update those whose ``(agency, source_id)`` exists.
+
+    ``extra(row)`` gives computed columns (a dict) added to each written row.
+    """
     keys = [(r["agency_id"], r["source_id"]) for r in rows if r.get("source_id")]
     found = existing_ids(session, model, keys)
     result = WriteResult()
-    inserts: list[dict[str, Any]] = []
+    inserts: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
+    extra_columns: tuple[str, ...] = ()
     for row in rows:
-        values = {c: row.get(c) for c in columns}
-        if extra:
-            values.update(extra(row))
+        computed = extra(row) if extra else {}
+        extra_columns = tuple(computed)
         record_id = row.get("id") or found.get((row["agency_id"], row.get("source_id") or ""))
         if record_id is not None:
-            values["b_id"] = record_id
-            values["updated_at"] = batch.now
+            values = {c: row.get(c) for c in columns}
+            values.update(computed, b_id=record_id, updated_at=batch.now)
             updates.append(values)
             result.updated += 1
         else:
             record_id = new_id()
-            values.update(
-                id=record_id,
-                created_at=batch.now,
-                updated_at=batch.now,
-                version=1,
-                created_by_id=batch.user_id,
-            )
-            inserts.append(values)
+            inserts.append((record_id, *map(row.get, columns), *batch.tail, *computed.values()))
             result.inserted += 1
         row["id"] = record_id
         result.ids.append(record_id)
         batch.share(record_id, row)
-    bulk_insert(session, model.__table__, inserts)  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]
+    bulk_insert(session, table, ("id", *columns, *RECORD_TAIL, *extra_columns), inserts)
     if updates:
-        table = model.__table__  # type: ignore[attr-defined]
         names = [k for k in updates[0] if k != "b_id"]
         stmt = (
             update(table)
@@ -307,45 +323,42 @@ def write_persons(
         batch,
         extra=lambda r: {"surname_key": key_of(r["surname"])},
     )
-    names = batch.rows[PersonName.__table__]  # type: ignore[index]
+    names = PersonName.__table__
     for row in rows:
         person_id = row["id"]
-        primary = " ".join(
-            p for p in (row["surname"], row.get("given_name"), row.get("patronymic")) if p
-        )
-        names.append(
-            {
-                "person_id": person_id,
-                "full_name": primary,
-                "surname": row["surname"],
-                "given_name": row.get("given_name"),
-                "patronymic": row.get("patronymic"),
-                "script": script_of(primary),
-                "kind": "primary",
-            }
-        )
+        parts = (row["surname"], row.get("given_name"), row.get("patronymic"))
+        primary = " ".join(p for p in parts if p)
+        batch.add(names, NAME_COLUMNS, (person_id, primary, *parts, script_of(primary), "primary"))
         written = row.get("name_as_written")
         if written and key_of(written) != key_of(primary):
-            names.append(
-                {
-                    "person_id": person_id,
-                    "full_name": written,
-                    "surname": None,
-                    "given_name": None,
-                    "patronymic": None,
-                    "script": script_of(written),
-                    "kind": "as_written",
-                }
+            batch.add(
+                names,
+                NAME_COLUMNS,
+                (person_id, written, None, None, None, script_of(written), "as_written"),
             )
-        if row.get("phone"):
-            phone_id = batch.record(Phone, row, e164=row["phone"])
-            batch.link(row, "uses_phone", "person", person_id, "phone", phone_id)
-        document = row.get("document")
+        phone, document = row.get("phone"), row.get("document")
+        if not (phone or document):
+            continue
+        owner = owner_of(row)
+        person = ("person", person_id)
+        if phone:
+            phone_id = batch.record(Phone, owner, row, ("e164",), (phone,))
+            batch.link(owner, row, "uses_phone", person, ("phone", phone_id))
         if document:
-            doc_id = batch.record(IdentityDocument, row, valid_until=None, **document)
-            batch.link(row, "holds_document", "person", person_id, "document", doc_id)
+            doc_id = batch.record(
+                IdentityDocument,
+                owner,
+                row,
+                DOCUMENT_COLUMNS,
+                tuple(map(document.get, DOCUMENT_COLUMNS)),
+            )
+            batch.link(owner, row, "holds_document", person, ("document", doc_id))
     batch.flush(session)
     return result
+
+
+DOCUMENT_COLUMNS = ("number", "number_key", "doc_type", "issuing_country")
+VEHICLE_COLUMNS = ("plate", "plate_key", "country")
 
 
 def resolve_person_refs(
@@ -388,26 +401,15 @@ def write_seizures(
     batch = _Batch(user_id)
     result = _upsert(session, SeizureReport, SEIZURE_COLUMNS, rows, batch)
     for row in rows:
-        report = ("seizure", row["id"])
+        seizure = ("seizure", row["id"])
+        owner = owner_of(row)
         for person_id in row.get("person_ids") or ():
-            batch.link(
-                row, "involved_in_seizure", "person", person_id, "seizure", row["id"], report
-            )
+            batch.link(owner, row, "involved_in_seizure", ("person", person_id), seizure, seizure)
         for plate in row.get("vehicle_plates") or ():
             vehicle_id = batch.record(
-                Vehicle,
-                row,
-                plate=plate,
-                plate_key=plate_key(plate),
-                vin=None,
-                make=None,
-                model=None,
-                colour=None,
-                country=row.get("country"),
+                Vehicle, owner, row, VEHICLE_COLUMNS, (plate, plate_key(plate), row.get("country"))
             )
-            batch.link(
-                row, "involved_in_seizure", "vehicle", vehicle_id, "seizure", row["id"], report
-            )
+            batch.link(owner, row, "involved_in_seizure", ("vehicle", vehicle_id), seizure, seizure)
     batch.flush(session)
     return result
 
@@ -420,8 +422,9 @@ def write_reports(
     result = _upsert(session, IntelReport, REPORT_COLUMNS, rows, batch)
     for row in rows:
         report = ("report", row["id"])
+        owner = owner_of(row)
         for person_id in row.get("person_ids") or ():
-            batch.link(row, "mentioned_in_report", "person", person_id, "report", row["id"], report)
+            batch.link(owner, row, "mentioned_in_report", ("person", person_id), report, report)
     batch.flush(session)
     return result
 

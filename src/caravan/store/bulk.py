@@ -14,23 +14,29 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Table, Uuid, insert
+from sqlalchemy import DateTime, Dialect, Table, Uuid
 from sqlalchemy.orm import Session
 
 
 @cache
-def _compiled(
-    table: Table, dialect: Dialect
-) -> tuple[str, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]:
-    # An integer autoincrement key (``person_name.id``) is left to the database: an
-    # explicit NULL is accepted by SQLite but refused by PostgreSQL.
-    serial = table.autoincrement_column
-    columns = tuple(c.name for c in table.columns if c is not serial)
-    stmt = insert(table).values({name: None for name in columns})
-    compiled = stmt.compile(dialect=dialect)
-    order = tuple(compiled.positiontup or columns)  # positional (qmark) or named
-    processors = tuple(_processor(table.columns[name].type, dialect) for name in order)
-    return str(compiled), order, processors
+def _statement(
+    table: Table, columns: tuple[str, ...], dialect: Dialect
+) -> tuple[str, tuple[tuple[int, Callable[[Any], Any]], ...]]:
+    """The INSERT for these columns in the dialect's positional style, and the
+    per-column conversions (by position) that SQLAlchemy would apply."""
+    prepare = dialect.identifier_preparer
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {prepare.format_table(table)} "  # noqa: S608 - quoted names, bound values
+        f"({', '.join(prepare.quote(name) for name in columns)}) "
+        f"VALUES ({', '.join([marker] * len(columns))})"
+    )
+    converters = tuple(
+        (index, process)
+        for index, name in enumerate(columns)
+        if (process := _processor(table.columns[name].type, dialect)) is not None
+    )
+    return sql, converters
 
 
 def _processor(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
@@ -64,25 +70,27 @@ def new_id() -> str:
     return f"{digits[:12]}4{digits[13:16]}{'89ab'[int(digits[16], 16) & 3]}{digits[17:]}"
 
 
-def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts; missing keys are NULL) into ``table``, in the session's
-    transaction."""
+def bulk_insert(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order) into ``table``, in the session's
+    transaction. Columns not named get their database default (an autoincrement key,
+    for one: SQLite accepts an explicit NULL there, PostgreSQL does not)."""
     if not rows:
         return
     connection = session.connection()
-    dialect = connection.dialect
-    sql, order, processors = _compiled(table, dialect)
-    converted = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
-    params: list[Any] = []
-    for row in rows:
-        values = [row.get(name) for name in order]
-        for index, proc in converted:
-            value = values[index]
-            if value is not None:
-                values[index] = proc(value)
-        params.append(values)
-    if dialect.paramstyle != "qmark":
-        params = [dict(zip(order, values, strict=True)) for values in params]
+    sql, converters = _statement(table, tuple(columns), connection.dialect)
+    params: Sequence[Sequence[Any]] = rows
+    if converters:
+        converted = []
+        for row in rows:
+            values = list(row)
+            for index, process in converters:
+                value = values[index]
+                if value is not None:
+                    values[index] = process(value)
+            converted.append(values)
+        params = converted
     cursor = connection.connection.cursor()
     try:
         cursor.executemany(sql, params)

@@ -11,7 +11,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caravan.store.models.base import Base, RecordMixin
@@ -22,10 +22,22 @@ def _owned(table: str, *extra: Any, listed: bool = False) -> tuple[Any, ...]:
     agency filters; ``listed`` tables (those with list pages) get a ``created_at`` index."""
     created = (Index(f"ix_{table}_created_at", "created_at"),) if listed else ()
     return (
-        UniqueConstraint("agency_id", "source_id", name=f"uq_{table}_agency_source"),
+        # Partial: records Caravan derives (phones, documents, links) carry no source_id
+        # and cost the index nothing.
+        Index(
+            f"uq_{table}_agency_source",
+            "agency_id",
+            "source_id",
+            unique=True,
+            sqlite_where=HAS_SOURCE_ID,
+            postgresql_where=HAS_SOURCE_ID,
+        ),
         *created,
         *extra,
     )
+
+
+HAS_SOURCE_ID = text("source_id IS NOT NULL")
 
 
 class RecordRecipient(Base):
@@ -263,7 +275,12 @@ class Link(RecordMixin, Base):
         "link",
         Index("ix_link_from", "from_id"),
         Index("ix_link_to", "to_id"),
-        Index("ix_link_report", "report_id"),
+        Index(
+            "ix_link_report",
+            "report_id",
+            sqlite_where=text("report_id IS NOT NULL"),
+            postgresql_where=text("report_id IS NOT NULL"),
+        ),
     )
 
     link_type: Mapped[str] = mapped_column(String(32))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 18:49:48.933784
+Create Date: 2026-11-28 19:04:17.646182
 """
 
 from collections.abc import Sequence
@@ -164,10 +164,16 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_identity_document")),
-        sa.UniqueConstraint("agency_id", "source_id", name="uq_identity_document_agency_source"),
     )
     with op.batch_alter_table("identity_document", schema=None) as batch_op:
         batch_op.create_index("ix_identity_document_number_key", ["number_key"], unique=False)
+        batch_op.create_index(
+            "uq_identity_document_agency_source",
+            ["agency_id", "source_id"],
+            unique=True,
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
 
     op.create_table(
         "import_job",
@@ -230,11 +236,17 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_intel_report")),
-        sa.UniqueConstraint("agency_id", "source_id", name="uq_intel_report_agency_source"),
     )
     with op.batch_alter_table("intel_report", schema=None) as batch_op:
         batch_op.create_index("ix_intel_report_created_at", ["created_at"], unique=False)
         batch_op.create_index("ix_intel_report_reported_on", ["reported_on"], unique=False)
+        batch_op.create_index(
+            "uq_intel_report_agency_source",
+            ["agency_id", "source_id"],
+            unique=True,
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
 
     op.create_table(
         "link",
@@ -271,12 +283,24 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_link")),
-        sa.UniqueConstraint("agency_id", "source_id", name="uq_link_agency_source"),
     )
     with op.batch_alter_table("link", schema=None) as batch_op:
         batch_op.create_index("ix_link_from", ["from_id"], unique=False)
-        batch_op.create_index("ix_link_report", ["report_id"], unique=False)
+        batch_op.create_index(
+            "ix_link_report",
+            ["report_id"],
+            unique=False,
+            sqlite_where=sa.text("report_id IS NOT NULL"),
+            postgresql_where=sa.text("report_id IS NOT NULL"),
+        )
         batch_op.create_index("ix_link_to", ["to_id"], unique=False)
+        batch_op.create_index(
+            "uq_link_agency_source",
+            ["agency_id", "source_id"],
+            unique=True,
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
 
     op.create_table(
         "location",
@@ -311,8 +335,16 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_location")),
-        sa.UniqueConstraint("agency_id", "source_id", name="uq_location_agency_source"),
     )
+    with op.batch_alter_table("location", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_location_agency_source",
+            ["agency_id", "source_id"],
+            unique=True,
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
+
     op.create_table(
         "organisation",
         sa.Column("name", sa.String(length=300), nullable=False),
@@ -344,10 +376,16 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisation")),
-        sa.UniqueConstraint("agency_id", "source_id", name="uq_organisation_agency_source"),
     )
     with op.batch_alter_table("organisation", schema=None) as batch_op:
         batch_op.create_index("ix_organisation_name_key", ["name_key"], unique=False)
+        batch_op.create_index(
+            "uq_organisation_agency_source",
+            ["agency_id", "source_id"],
+            unique=True,
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
 
     op.create_table(
         "person",
@@ -383,13 +421,19 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_person")),
-        sa.UniqueConstraint("agency_id", "source_id", name="uq_person_agency_source"),
     )
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.create_index("ix_person_birth_year", ["birth_year"], unique=False)
         batch_op.create_index("ix_person_created_at", ["created_at"], unique=False)
         batch_op.create_index("ix_person_nationality", ["nationality"], unique=False)
         batch_op.create_index("ix_person_surname_key", ["surname_key"], unique=False)
+        batch_op.create_index(
+            "uq_person_agency_source",
+            ["agency_id", "source_id"],
+            unique=True,
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
 
     op.create_table(
         "phone",
@@ -417,10 +461,16 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_phone")),
-        sa.UniqueConstraint("agency_id", "source_id", name="uq_phone_agency_source"),
     )
     with op.batch_alter_table("phone", schema=None) as batch_op:
         batch_op.create_index("ix_phone_e164", ["e164"], unique=False)
+        batch_op.create_index(
+            "uq_phone_agency_source",
+            ["agency_id", "source_id"],
+            unique=True,
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
 
     op.create_table(
         "seizure",
@@ -473,13 +523,19 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_seizure")),
-        sa.UniqueConstraint("agency_id", "source_id", name="uq_seizure_agency_source"),
     )
     with op.batch_alter_table("seizure", schema=None) as batch_op:
         batch_op.create_index("ix_seizure_country", ["country"], unique=False)
         batch_op.create_index("ix_seizure_created_at", ["created_at"], unique=False)
         batch_op.create_index("ix_seizure_drug_code", ["drug_code"], unique=False)
         batch_op.create_index("ix_seizure_seized_on", ["seized_on"], unique=False)
+        batch_op.create_index(
+            "uq_seizure_agency_source",
+            ["agency_id", "source_id"],
+            unique=True,
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
 
     op.create_table(
         "vehicle",
@@ -513,10 +569,16 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_vehicle")),
-        sa.UniqueConstraint("agency_id", "source_id", name="uq_vehicle_agency_source"),
     )
     with op.batch_alter_table("vehicle", schema=None) as batch_op:
         batch_op.create_index("ix_vehicle_plate_key", ["plate_key"], unique=False)
+        batch_op.create_index(
+            "uq_vehicle_agency_source",
+            ["agency_id", "source_id"],
+            unique=True,
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
 
     op.create_table(
         "web_session",
@@ -576,10 +638,20 @@ def downgrade() -> None:
 
     op.drop_table("web_session")
     with op.batch_alter_table("vehicle", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_vehicle_agency_source",
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
         batch_op.drop_index("ix_vehicle_plate_key")
 
     op.drop_table("vehicle")
     with op.batch_alter_table("seizure", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_seizure_agency_source",
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
         batch_op.drop_index("ix_seizure_seized_on")
         batch_op.drop_index("ix_seizure_drug_code")
         batch_op.drop_index("ix_seizure_created_at")
@@ -587,10 +659,20 @@ def downgrade() -> None:
 
     op.drop_table("seizure")
     with op.batch_alter_table("phone", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_phone_agency_source",
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
         batch_op.drop_index("ix_phone_e164")
 
     op.drop_table("phone")
     with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_person_agency_source",
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
         batch_op.drop_index("ix_person_surname_key")
         batch_op.drop_index("ix_person_nationality")
         batch_op.drop_index("ix_person_created_at")
@@ -598,17 +680,43 @@ def downgrade() -> None:
 
     op.drop_table("person")
     with op.batch_alter_table("organisation", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_organisation_agency_source",
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
         batch_op.drop_index("ix_organisation_name_key")
 
     op.drop_table("organisation")
+    with op.batch_alter_table("location", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_location_agency_source",
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
+
     op.drop_table("location")
     with op.batch_alter_table("link", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_link_agency_source",
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
         batch_op.drop_index("ix_link_to")
-        batch_op.drop_index("ix_link_report")
+        batch_op.drop_index(
+            "ix_link_report",
+            sqlite_where=sa.text("report_id IS NOT NULL"),
+            postgresql_where=sa.text("report_id IS NOT NULL"),
+        )
         batch_op.drop_index("ix_link_from")
 
     op.drop_table("link")
     with op.batch_alter_table("intel_report", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_intel_report_agency_source",
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
         batch_op.drop_index("ix_intel_report_reported_on")
         batch_op.drop_index("ix_intel_report_created_at")
 
@@ -618,6 +726,11 @@ def downgrade() -> None:
 
     op.drop_table("import_job")
     with op.batch_alter_table("identity_document", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_identity_document_agency_source",
+            sqlite_where=sa.text("source_id IS NOT NULL"),
+            postgresql_where=sa.text("source_id IS NOT NULL"),
+        )
         batch_op.drop_index("ix_identity_document_number_key")
 
     op.drop_table("identity_document")
