@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from caravan.accounts import service as accounts
@@ -192,36 +191,11 @@ def _normalise(path: str) -> str:
 
 
 def test_every_route_is_in_the_matrix(settings, world) -> None:
-    app = create_app(settings, world.db)
-    missing = []
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or not route.path.startswith("/api/"):
-            continue
-        for method in route.methods:
-            key = (method, _normalise(route.path))
-            if key not in COVERED_ROUTES:
-                missing.append(key)
+    from routes import all_routes
+    from test_ui_authorisation_matrix import COVERED_UI_ROUTES
+
+    routes = all_routes(create_app(settings, world.db))
+    assert len(routes) > 50  # the walker sees nested routers (it once saw none)
+    covered = set(COVERED_ROUTES) | set(COVERED_UI_ROUTES)
+    missing = sorted({(m, _normalise(p)) for m, p in routes} - covered)
     assert not missing, f"routes without an authorisation test: {missing}"
-
-
-def test_tokens_api(matrix: Fixture) -> None:
-    """Tokens are created for oneself, shown once, listed by prefix only, revocable."""
-    headers = matrix.as_("analyst")
-    created = matrix.client.post("/api/v1/tokens", json={"name": "notebook"}, headers=headers)
-    assert created.status_code == 201
-    secret = created.json()["token"]
-    assert secret.startswith("cvn_")
-    listed = matrix.client.get("/api/v1/tokens", headers=headers).json()
-    assert {t["name"] for t in listed} == {"matrix", "notebook"}
-    assert all(t["token"] is None for t in listed)  # never shown again
-    me = matrix.client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
-    assert me.json() == {
-        "username": "kz-mvd.analyst",
-        "display_name": "kz-mvd.analyst",
-        "agency": "KZ-MVD",
-        "role": "analyst",
-    }
-    # Someone else's token is not found, whatever its id.
-    other = matrix.as_("officer")
-    mine = [t for t in listed if t["name"] == "notebook"][0]
-    assert matrix.client.delete(f"/api/v1/tokens/{mine['id']}", headers=other).status_code == 404

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from caravan.access import Principal, allowed
+from caravan.access import Principal, allowed, require
 from caravan.collect import records as services
 from caravan.errors import Conflict, FieldError, InvalidData, NotFound
 from caravan.web.deps import CsrfDep, LangDep, PrincipalDep, SessionDep
@@ -148,6 +148,7 @@ def _register(kind: str) -> None:
         lang: LangDep,
     ) -> Response:
         record = services.read_record(session, principal, kind, _record_id(record_id))
+        require(principal, "record.update", record)  # the owner alone may change it
         state = record_form_state(session, principal, kind, record)
         return _form_page(request, session, principal, lang, kind, state, record)
 
