@@ -32,6 +32,7 @@ from caravan import audit
 from caravan.access import Principal, require, require_agency_scope
 from caravan.collect.clean import RowContext, clean_person, clean_report, clean_seizure
 from caravan.collect.readers import ColumnSpec, guess_format, open_rows
+from caravan.collect.seen import SeenKeys
 from caravan.collect.writer import (
     WriteResult,
     resolve_person_refs,
@@ -324,10 +325,36 @@ def _stream(
     own = principal.agency_code.upper()
     any_agency = principal.is_centre_admin
     scope_message = f"you may import only for your own agency ({principal.agency_code})"
-    seen: dict[int, int] = {}
+    seen = SeenKeys(run.session)
     seen_agencies = run.agencies
     batch: list[dict[str, Any]] = []
     numbers: list[int] = []
+    #: (key, row, source_id, agency, index in ``batch`` or -1) for every row with a source_id
+    pending: list[tuple[int, int, str, str, int]] = []
+
+    def flush() -> None:
+        """Drop this stretch's duplicates (remembering its keys), then write the batch."""
+        firsts = seen.check([p[0] for p in pending], [p[1] for p in pending])
+        dropped: set[int] = set()
+        for (_, number, source_id, code, index), first in zip(pending, firsts, strict=True):
+            if first is not None:
+                errors.append(
+                    FieldError(
+                        "source_id",
+                        f"duplicate: source_id '{source_id}' of {code} is already on row {first}",
+                        row=number,
+                        value=source_id,
+                    )
+                )
+                if index >= 0:
+                    dropped.add(index)
+        pending.clear()
+        if dropped:
+            kept = [i for i in range(len(batch)) if i not in dropped]
+            batch[:] = [batch[i] for i in kept]
+            numbers[:] = [numbers[i] for i in kept]
+        run.cap()
+        run.flush(batch, numbers)
 
     def report() -> None:
         if progress is not None:
@@ -357,28 +384,23 @@ def _stream(
             ctx.error("source_id", "is required")
             values = None
         else:
-            first = seen.setdefault(hash((code, source_id)), number)
-            if first != number:
-                ctx.error(
-                    "source_id",
-                    f"duplicate: source_id '{source_id}' of {code} is already on row {first}",
-                    source_id,
-                )
-                values = None
+            index = len(batch) if values is not None else -1
+            pending.append((hash((code, source_id)), number, source_id, code, index))
         if values is not None:
             seen_agencies.add(values["agency_code"])
             batch.append(values)
             numbers.append(number)
         if len(errors) > MAX_ERRORS:
             run.cap()
-        if len(batch) >= batch_rows:
-            run.flush(batch, numbers)
+        if len(pending) >= batch_rows:
+            flush()
             report()
     if reader_errors:
         errors.extend(reader_errors)
         reader_errors.clear()
         run.cap()
-    run.flush(batch, numbers)
+    flush()
+    seen.close()
     report()
 
 
