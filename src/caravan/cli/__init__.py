@@ -11,7 +11,7 @@ def main() -> None:
     try:
         app()
     except ConfigurationError as exc:  # e.g. production without a real secret key
-        print(f"Configuration error: {exc.message}", file=sys.stderr)  # noqa: T201
+        print(f"Configuration error: {exc.message}", file=sys.stderr)
         raise SystemExit(2) from None
 
 

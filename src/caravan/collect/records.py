@@ -7,13 +7,16 @@ before/after values, and every read of an H2/H3 record is audited too.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, or_, select
+from sqlalchemy import Select, delete, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -312,14 +315,60 @@ def read_record(
 
 @dataclass(frozen=True)
 class Page:
+    """One page of a list. ``next_cursor``/``prev_cursor`` fetch the neighbouring pages
+    by key (as fast at page 1,000 as at page 1); ``page`` is the number shown."""
+
     items: list[Any]
     page: int
     per_page: int
     has_next: bool
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
 
     @property
     def has_prev(self) -> bool:
         return self.page > 1
+
+
+def _cursor_for(record: Any, columns: Sequence[Any]) -> str:
+    values = [getattr(record, column.key) for column in columns]
+    data = json.dumps([v.isoformat() if hasattr(v, "isoformat") else str(v) for v in values])
+    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+
+
+def _cursor_values(cursor: str, columns: Sequence[Any]) -> list[Any]:
+    """Decode a cursor back into typed values; a tampered cursor is a clear 422."""
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(raw, list) or len(raw) != len(columns):
+            raise ValueError("wrong length")
+        values: list[Any] = []
+        for column, value in zip(columns, raw, strict=True):
+            kind = column.type.python_type
+            if kind is datetime:
+                values.append(datetime.fromisoformat(value))
+            elif kind is date:
+                values.append(date.fromisoformat(value))
+            elif kind is uuid.UUID:
+                values.append(uuid.UUID(value))
+            else:
+                values.append(str(value))
+        return values
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise InvalidData(
+            [FieldError("cursor", "is not a page cursor", value=cursor[:40])]
+        ) from None
+
+
+def _keyset(
+    stmt: Select[Any], columns: Sequence[Any], values: Sequence[Any], *, smaller: bool
+) -> Select[Any]:
+    """Rows whose sort key is smaller (or larger) than the boundary row's. The first
+    column also gets a plain range, so that its index serves the query."""
+    first, boundary = columns[0], values[0]
+    if smaller:
+        return stmt.where(first <= boundary, tuple_(*columns) < tuple_(*values))
+    return stmt.where(first >= boundary, tuple_(*columns) > tuple_(*values))
 
 
 def _agency_filter(stmt: Select[Any], model: Any, filters: Mapping[str, Any]) -> Select[Any]:
@@ -351,11 +400,16 @@ def list_records(
     *,
     page: int = 1,
     per_page: int = 50,
+    after: str | None = None,
+    before: str | None = None,
 ) -> Page:
     """A page of records the principal may see, newest first (or by name when filtered by name).
 
     Pages are fetched with ``LIMIT per_page + 1`` so we know whether a next page
-    exists without counting a million rows.
+    exists without counting a million rows. With a cursor (``after`` = a page's
+    ``next_cursor``, ``before`` = its ``prev_cursor``) the page is found by key, not
+    by skipping rows, so deep pages cost what the first one does; ``page`` then only
+    numbers it.
     """
     k = kind(kind_name)
     require(principal, "record.read")
@@ -365,12 +419,14 @@ def list_records(
     model: Any = k.model
     stmt = visible(select(model), model, principal)
     stmt = _agency_filter(stmt, model, filters)
-    order: list[Any] = [model.created_at.desc(), model.id.desc()]
+    #: The list's sort key, and whether it runs from the largest value down.
+    columns: list[Any] = [model.created_at, model.id]
+    descending = True
     if model is Person:
         query = key_of(filters.get("q") or "")
         if query:
             stmt = stmt.where(model.surname_key >= query, model.surname_key < query + "\uffff")
-            order = [model.surname_key, model.id]
+            columns, descending = [model.surname_key, model.id], False
         if filters.get("nationality"):
             stmt = stmt.where(model.nationality == str(filters["nationality"]).upper())
         if filters.get("birth_year"):
@@ -386,18 +442,36 @@ def list_records(
             stmt = stmt.where(model.seized_on >= start)
         if (end := _date(filters.get("date_to"))) is not None:
             stmt = stmt.where(model.seized_on <= end)
-        order = [model.seized_on.desc(), model.id.desc()]
+        columns = [model.seized_on, model.id]
     elif model is IntelReport:
         query = (filters.get("q") or "").strip()
         if query:
             stmt = stmt.where(model.title.ilike(f"%{query}%"))
-        order = [model.reported_on.desc(), model.id.desc()]
-    rows = list(
-        session.scalars(stmt.order_by(*order).offset((page - 1) * per_page).limit(per_page + 1))
-    )
+        columns = [model.reported_on, model.id]
+    # Going back (``before``) reads the list in reverse from the boundary, then flips it.
+    backwards = bool(before) and not after
+    if after or before:
+        values = _cursor_values(after or before or "", columns)
+        stmt = _keyset(stmt, columns, values, smaller=descending != backwards)
+    reverse = descending != backwards
+    stmt = stmt.order_by(*[c.desc() if reverse else c.asc() for c in columns])
+    if not (after or before):
+        stmt = stmt.offset((page - 1) * per_page)
+    rows = list(session.scalars(stmt.limit(per_page + 1)))
+    more = len(rows) > per_page
     items = rows[:per_page]
+    if backwards:
+        items.reverse()
+    has_next = more if not backwards else True
     audit_restricted_reads(session, principal, items, f"list of {kind_name}")
-    return Page(items, page, per_page, len(rows) > per_page)
+    return Page(
+        items,
+        page,
+        per_page,
+        has_next,
+        next_cursor=_cursor_for(items[-1], columns) if items and has_next else None,
+        prev_cursor=_cursor_for(items[0], columns) if items and page > 1 else None,
+    )
 
 
 def audit_restricted_reads(

@@ -83,20 +83,31 @@ def _register(kind: str, in_model: type[Any], out_model: type[RecordOut]) -> Non
         date_to: str | None = None,
         page: int = Query(1, ge=1),
         per_page: int = Query(50, ge=1, le=200),
+        after: str | None = Query(None, description="A page's next_cursor: the page after it"),
+        before: str | None = Query(None, description="A page's prev_cursor: the page before"),
     ) -> dict[str, Any]:
         filters = {
             k: v
             for k, v in locals().items()
-            if k not in {"session", "principal", "page", "per_page"}
+            if k not in {"session", "principal", "page", "per_page", "after", "before"}
         }
         result = records.list_records(
-            session, principal, kind, filters, page=page, per_page=per_page
+            session,
+            principal,
+            kind,
+            filters,
+            page=page,
+            per_page=per_page,
+            after=after,
+            before=before,
         )
         return {
             "items": [record_out(session, r) for r in result.items],
             "page": result.page,
             "per_page": result.per_page,
             "has_next": result.has_next,
+            "next_cursor": result.next_cursor,
+            "prev_cursor": result.prev_cursor,
         }
 
     @router.get(f"/{kind}/{{record_id}}", response_model=out_model, name=f"get_{kind}", tags=[kind])

@@ -164,6 +164,8 @@ class PageOut(BaseModel):
     page: int
     per_page: int
     has_next: bool
+    next_cursor: str | None = Field(None, description="Pass as ?after= for the next page")
+    prev_cursor: str | None = Field(None, description="Pass as ?before= for the previous page")
 
 
 class ImportOut(BaseModel):

@@ -84,7 +84,15 @@ def _register(kind: str) -> None:
             page_no = 1
         errors: list[FieldError] = []
         try:
-            page = services.list_records(session, principal, kind, filters, page=page_no)
+            page = services.list_records(
+                session,
+                principal,
+                kind,
+                filters,
+                page=page_no,
+                after=params.get("after") or None,
+                before=params.get("before") or None,
+            )
         except InvalidData as exc:
             errors = exc.errors
             page = services.Page([], 1, 50, False)
