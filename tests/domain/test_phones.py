@@ -72,3 +72,16 @@ def test_fast_path_agrees_with_the_full_parser(
     parsed = phonenumbers.parse(text, None)
     assert phonenumbers.is_possible_number(parsed)
     assert fast == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+@pytest.mark.parametrize(
+    ("value", "region", "e164"),
+    [
+        ("002532840", "TJ", "+992002532840"),  # Tajik mobile numbers may begin with 00
+        ("00992 93 123 4567", "TJ", "+992931234567"),
+        ("00992 93 123 4567", "KZ", "+992931234567"),  # 00 as the international prefix
+        ("00992 93 123 4567", "UZ", "+992931234567"),
+    ],
+)
+def test_leading_double_zero_by_region(value: str, region: str, e164: str) -> None:
+    assert normalise_phone(value, region) == e164

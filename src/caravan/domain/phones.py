@@ -92,7 +92,7 @@ def _normalise(value: str, region: str | None) -> str:
         # country's own international prefix.
         try:
             national = phonenumbers.parse(text, region)
-            if phonenumbers.is_possible_number(national):
+            if phonenumbers.is_valid_number(national):
                 return phonenumbers.format_number(national, phonenumbers.PhoneNumberFormat.E164)
         except phonenumbers.NumberParseException:
             pass
