@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 19:04:17.646182
+Create Date: 2026-11-28 19:16:18.452906
 """
 
 from collections.abc import Sequence
@@ -238,8 +238,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_intel_report")),
     )
     with op.batch_alter_table("intel_report", schema=None) as batch_op:
-        batch_op.create_index("ix_intel_report_created_at", ["created_at"], unique=False)
-        batch_op.create_index("ix_intel_report_reported_on", ["reported_on"], unique=False)
+        batch_op.create_index("ix_intel_report_reported_on", ["reported_on", "id"], unique=False)
         batch_op.create_index(
             "uq_intel_report_agency_source",
             ["agency_id", "source_id"],
@@ -423,10 +422,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_person")),
     )
     with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.create_index("ix_person_birth_year", ["birth_year"], unique=False)
-        batch_op.create_index("ix_person_created_at", ["created_at"], unique=False)
-        batch_op.create_index("ix_person_nationality", ["nationality"], unique=False)
-        batch_op.create_index("ix_person_surname_key", ["surname_key"], unique=False)
+        batch_op.create_index(
+            "ix_person_birth_year", ["birth_year", "created_at", "id"], unique=False
+        )
+        batch_op.create_index("ix_person_created_at", ["created_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_person_nationality", ["nationality", "created_at", "id"], unique=False
+        )
+        batch_op.create_index("ix_person_surname_key", ["surname_key", "id"], unique=False)
         batch_op.create_index(
             "uq_person_agency_source",
             ["agency_id", "source_id"],
@@ -525,10 +528,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_seizure")),
     )
     with op.batch_alter_table("seizure", schema=None) as batch_op:
-        batch_op.create_index("ix_seizure_country", ["country"], unique=False)
-        batch_op.create_index("ix_seizure_created_at", ["created_at"], unique=False)
-        batch_op.create_index("ix_seizure_drug_code", ["drug_code"], unique=False)
-        batch_op.create_index("ix_seizure_seized_on", ["seized_on"], unique=False)
+        batch_op.create_index("ix_seizure_country", ["country", "seized_on", "id"], unique=False)
+        batch_op.create_index(
+            "ix_seizure_drug_code", ["drug_code", "seized_on", "id"], unique=False
+        )
+        batch_op.create_index("ix_seizure_seized_on", ["seized_on", "id"], unique=False)
         batch_op.create_index(
             "uq_seizure_agency_source",
             ["agency_id", "source_id"],
@@ -654,7 +658,6 @@ def downgrade() -> None:
         )
         batch_op.drop_index("ix_seizure_seized_on")
         batch_op.drop_index("ix_seizure_drug_code")
-        batch_op.drop_index("ix_seizure_created_at")
         batch_op.drop_index("ix_seizure_country")
 
     op.drop_table("seizure")
@@ -718,7 +721,6 @@ def downgrade() -> None:
             postgresql_where=sa.text("source_id IS NOT NULL"),
         )
         batch_op.drop_index("ix_intel_report_reported_on")
-        batch_op.drop_index("ix_intel_report_created_at")
 
     op.drop_table("intel_report")
     with op.batch_alter_table("import_job", schema=None) as batch_op:
