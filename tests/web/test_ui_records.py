@@ -208,3 +208,17 @@ def test_list_filters_and_pagination(client: TestClient, sample: dict[str, Any])
     assert page.status_code == 200 and "use YYYY-MM-DD" in page.text
     page = client.get("/seizures?date_from=2025-02-01&date_to=2025-02-28").text
     assert "Шымкент" in page and "Кордай" not in page
+
+
+def test_dashboard_counts_stop_at_the_cap(client: Any, world: Any, monkeypatch: Any) -> None:
+    """A million visible rows are not counted one by one: past the cap it says "N+"."""
+    from caravan.web.ui import dashboard
+
+    with world.db.session() as session:
+        officer = world.principal("kz-mvd.officer")
+        for i in range(4):
+            create_record(session, officer, "persons", {"surname": f"Name{i}", "handling_code": "H0"})
+    sign_in(client, "kz-mvd.officer")
+    assert 'data-count="persons">4<' in client.get("/").text
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 3)
+    assert 'data-count="persons">3+<' in client.get("/").text
