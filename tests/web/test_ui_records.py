@@ -217,7 +217,9 @@ def test_dashboard_counts_stop_at_the_cap(client: Any, world: Any, monkeypatch: 
     with world.db.session() as session:
         officer = world.principal("kz-mvd.officer")
         for i in range(4):
-            create_record(session, officer, "persons", {"surname": f"Name{i}", "handling_code": "H0"})
+            create_record(
+                session, officer, "persons", {"surname": f"Name{i}", "handling_code": "H0"}
+            )
     sign_in(client, "kz-mvd.officer")
     assert 'data-count="persons">4<' in client.get("/").text
     monkeypatch.setattr(dashboard, "COUNT_CAP", 3)
