@@ -143,3 +143,30 @@ def test_cp1251_file(client: TestClient, world: Any, encoding: str) -> None:
         follow_redirects=False,
     )
     assert _wait(client, response.headers["location"])["status"] == "done"
+
+
+def test_jobs_left_running_by_a_stopped_server_are_closed(world: Any, tmp_path: Any) -> None:
+    from caravan.collect.jobs import recover_interrupted
+    from caravan.store.models import ImportJob
+
+    user = world.users["kz-mvd.officer"]
+    with world.db.session() as session:
+        for status in ("running", "queued", "done"):
+            session.add(
+                ImportJob(
+                    kind="persons",
+                    filename=f"{status}.csv",
+                    user_id=user.id,
+                    agency_id=user.agency_id,
+                    status=status,
+                )
+            )
+    leftover = tmp_path / "upload-1.csv"
+    leftover.write_text("x")
+    assert recover_interrupted(world.db, tmp_path) == 2
+    with world.db.session() as session:
+        statuses = {j.filename: (j.status, j.message) for j in session.scalars(select(ImportJob))}
+    assert statuses["done.csv"] == ("done", None)
+    assert statuses["running.csv"][0] == statuses["queued.csv"][0] == "error"
+    assert "nothing was written" in statuses["running.csv"][1]
+    assert not leftover.exists()

@@ -235,7 +235,13 @@ def serve(
     """Start the web app (JSON API and UI)."""
     import uvicorn
 
+    from caravan.collect.jobs import recover_interrupted
+    from caravan.web.ui.imports import UPLOAD_DIR
+
     settings = get_settings()
+    interrupted = recover_interrupted(context.database(), UPLOAD_DIR)
+    if interrupted:
+        console.print(f"{interrupted} import(s) interrupted by the last stop marked as such.")
     console.print(f"Caravan on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
     uvicorn.run(
         "caravan.web.app:asgi_app",

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from caravan.access import Principal
 from caravan.collect.importer import ImportFailed, ImportProgress, import_file
 from caravan.errors import CaravanError, InvalidData
@@ -226,3 +228,25 @@ __all__ = [
     "run_import_job_sync",
     "start_import_job",
 ]
+
+
+def recover_interrupted(db: Database, upload_dir: Path | None = None) -> int:
+    """Close the jobs a stopped server left ``queued`` or ``running``, and their files.
+
+    Their import transaction died with the process, so nothing of them was written;
+    the job says so instead of showing "running" forever. Call it when the server
+    starts (``caravan serve`` does), before any new import can begin.
+    """
+    with db.session() as session:
+        stale = list(
+            session.scalars(select(ImportJob).where(ImportJob.status.in_(("queued", "running"))))
+        )
+        for job in stale:
+            job.status = "error"
+            job.message = "Interrupted: the server stopped during the import; nothing was written"
+            job.finished_at = utcnow()
+    if upload_dir is not None and upload_dir.is_dir():
+        for leftover in upload_dir.iterdir():
+            if leftover.is_file():
+                leftover.unlink(missing_ok=True)
+    return len(stale)
