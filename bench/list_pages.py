@@ -7,6 +7,10 @@ member agency, so the visibility filter applies to every query). Each case is as
 ``requests`` times after a warm-up, cases interleaved round by round so machine noise
 spreads evenly over them; p50/p95/max per case.
 
+Pages reached by following "Next" carry the previous page's cursor (``after=``), as the
+UI's links and the API's ``next_cursor`` do; "typed ?page=" is a page number typed by
+hand (found by offset). The cursor for a deep page is found once, before measuring.
+
 Cases: the persons list (first page, page 10, page 200, surname prefix ``рах`` and
 ``rax``, nationality, birth year) on the JSON API (``/api/v1/persons``, bearer token)
 and on the UI (``/persons``, signed-in cookie session). Baseline in the same rounds:
@@ -40,8 +44,9 @@ OFFICER = "kz.officer"
 #: name → query parameters of the persons list.
 CASES: dict[str, dict[str, Any]] = {
     "first page": {},
-    "page 10": {"page": 10},
-    "page 200": {"page": 200},
+    "page 10 (next link)": {"page": 10, "walk": True},
+    "page 200 (next link)": {"page": 200, "walk": True},
+    "page 200 (typed ?page=)": {"page": 200},
     "q=рах": {"q": "рах"},
     "q=rax": {"q": "rax"},
     "nationality=TJ": {"nationality": "TJ"},
@@ -105,13 +110,32 @@ def _get(client: httpx.Client, url: str) -> tuple[float, httpx.Response]:
     return seconds, response
 
 
+def _cursor_for_page(api: httpx.Client, page: int) -> str:
+    """Follow ``next_cursor`` from the first page to ``page`` (as "Next" clicks would)."""
+    cursor = None
+    for number in range(1, page):
+        params: dict[str, Any] = {"per_page": 50, "page": number}
+        if cursor:
+            params["after"] = cursor
+        cursor = api.get("/api/v1/persons", params=params).json()["next_cursor"]
+    return str(cursor)
+
+
+def _case_params(api: httpx.Client, params: dict[str, Any]) -> dict[str, Any]:
+    params = dict(params)
+    if params.pop("walk", False):
+        params["after"] = _cursor_for_page(api, params["page"])
+    return params
+
+
 def _urls(api: httpx.Client, ui: httpx.Client) -> list[tuple[str, str, httpx.Client, str]]:
     """(surface, case name, client, url) for every measured request kind, baseline first."""
     urls = [("api", "baseline GET /api/v1/me", api, "/api/v1/me")]
-    for name, params in CASES.items():
+    resolved = {name: _case_params(api, params) for name, params in CASES.items()}
+    for name, params in resolved.items():
         api_url = httpx.URL("/api/v1/persons", params={"per_page": 50, **params})
         urls.append(("api", name, api, str(api_url)))
-    for name, params in CASES.items():
+    for name, params in resolved.items():
         urls.append(("ui", name, ui, str(httpx.URL("/persons", params=params))))
     return urls
 

@@ -1,0 +1,339 @@
+"""Pipelined cleaning for bulk import: a worker process reads and cleans, we check and write.
+
+Cleaning a row (phones, dates, countries, grades) costs about as much CPU as writing
+it, and needs nothing but the row and the agency table. For large files
+:func:`caravan.collect.importer.import_file` therefore hands the file's *path* to one
+worker process that reads and cleans it, while the importing process checks scope
+and duplicates and writes the previous chunk — so the two overlap on two cores.
+
+Both paths produce the same stream of :data:`Cleaned` rows (:func:`clean_rows` is
+the one cleaning loop, run inline or in the worker), so errors, their order,
+progress and results cannot differ between them.
+
+Safety:
+
+* The worker is started with the ``spawn`` method: never ``fork`` (the import may run
+  inside a threaded web server). It never touches the database.
+* At most :data:`MAX_IN_FLIGHT` chunks are sent but not yet taken (bounded memory):
+  the worker waits for a credit before sending more.
+* A worker that raises, dies or is killed becomes :class:`ImportWorkerError` here (an
+  :class:`~caravan.errors.InvalidData` it raised, such as "header but no rows", is
+  raised again as such); whatever happens, :meth:`ParallelRows.close` ends the worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import signal
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from multiprocessing.connection import Connection
+from typing import Any
+
+from caravan.collect.clean import RowContext, clean_person, clean_report, clean_seizure
+from caravan.collect.readers import ColumnSpec, TableReader, open_rows
+from caravan.errors import CaravanError, FieldError, InvalidData
+
+__all__ = [
+    "CHUNK_ROWS",
+    "MAX_IN_FLIGHT",
+    "PARALLEL_MIN_BYTES",
+    "Cleaned",
+    "ImportWorkerError",
+    "InlineRows",
+    "ParallelRows",
+    "clean_rows",
+    "use_worker",
+]
+
+#: Files at least this large are cleaned in a worker process when ``workers`` is automatic.
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+#: Rows per message from the worker.
+CHUNK_ROWS = 2000
+#: Chunks the worker may have sent that the importer has not yet taken.
+MAX_IN_FLIGHT = 2
+#: Seconds between checks that a silent worker is still alive.
+POLL_SECONDS = 1.0
+#: Set in the environment (to a kind, or "*") to make the worker fail: for tests only.
+FAIL_ENV = "CARAVAN_TEST_IMPORT_WORKER_FAIL"
+
+CLEANERS: dict[str, Callable[[RowContext, Mapping[str, Any]], dict[str, Any] | None]] = {
+    "persons": clean_person,
+    "seizures": clean_seizure,
+    "reports": clean_report,
+}
+
+#: One read row after cleaning: ``(row number, bytes read so far, values or None if
+#: invalid, the row's cleaning errors or None, agency code, stripped source_id,
+#: the reader's own errors raised before this row or None)``.
+Cleaned = tuple[
+    int, int, dict[str, Any] | None, list[FieldError] | None, str, str, list[FieldError] | None
+]
+
+
+class ImportWorkerError(CaravanError):
+    """The import's cleaning process failed; nothing was imported."""
+
+    code = "import_worker_failed"
+
+
+def use_worker(
+    workers: int | None, source: object, bytes_total: int | None, fmt: str | None
+) -> bool:
+    """Whether to clean in a worker process: only for a path, never for a file object."""
+    if not isinstance(source, str | os.PathLike):
+        return False
+    if workers is None:
+        return (
+            bool(bytes_total)
+            and (bytes_total or 0) >= PARALLEL_MIN_BYTES
+            and (os.cpu_count() or 1) > 1
+        )
+    if workers < 0:
+        raise ValueError("workers must be 0 (inline), 1 or None (automatic)")
+    return workers > 0
+
+
+def clean_rows(
+    reader: TableReader,
+    kind: str,
+    agencies: Mapping[str, tuple[int, str]],
+    default_agency: str,
+) -> Iterator[Cleaned]:
+    """Clean every row of ``reader``; the reader's errors left at the end stay in
+    ``reader.errors``."""
+    clean = CLEANERS[kind]
+    row_errors: list[FieldError] = []
+    ctx = RowContext(agencies, default_agency, errors=row_errors)
+    reader_errors = reader.errors
+    for number, raw in reader:
+        before: list[FieldError] | None = None
+        if reader_errors:
+            before = list(reader_errors)
+            reader_errors.clear()
+        ctx.row = number
+        values = clean(ctx, raw)
+        errors: list[FieldError] | None = None
+        if row_errors:
+            errors = list(row_errors)
+            row_errors.clear()
+        yield (
+            number,
+            reader.bytes_read,
+            values,
+            errors,
+            (raw.get("agency") or "").strip().upper() or default_agency,
+            (raw.get("source_id") or "").strip(),
+            before,
+        )
+
+
+class InlineRows:
+    """Rows cleaned in this process, as the worker would clean them."""
+
+    def __init__(
+        self,
+        reader: TableReader,
+        kind: str,
+        agencies: Mapping[str, tuple[int, str]],
+        default_agency: str,
+    ) -> None:
+        self.reader = reader
+        self.bytes_total = reader.bytes_total
+        self._rows = clean_rows(reader, kind, agencies, default_agency)
+
+    def __iter__(self) -> Iterator[Cleaned]:
+        return self._rows
+
+    @property
+    def tail_errors(self) -> list[FieldError]:
+        """The reader's errors after the last row (take once iteration has ended)."""
+        errors = list(self.reader.errors)
+        self.reader.errors.clear()
+        return errors
+
+    def close(self) -> None:
+        self.reader.close()
+
+
+# --------------------------------------------------------------------------- the worker
+
+_ROWS, _END, _FAILED, _INVALID = "rows", "end", "failed", "invalid"
+
+
+def _pack(rows: list[Cleaned], shapes: dict[tuple[str, ...], tuple[str, ...]]) -> bytes:
+    """A chunk as compact tuples: each valid row's values as (keys, values), with one
+    shared keys tuple per row shape (pickle then writes the keys once per chunk)."""
+    packed = []
+    for number, read, values, errors, code, source_id, before in rows:
+        if values is None:
+            packed.append((number, read, None, None, errors, code, source_id, before))
+        else:
+            keys = tuple(values)
+            keys = shapes.setdefault(keys, keys)
+            packed.append(
+                (number, read, keys, tuple(values.values()), errors, code, source_id, before)
+            )
+    return pickle.dumps((_ROWS, packed), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack(packed: list[tuple[Any, ...]]) -> list[Cleaned]:
+    return [
+        (number, read, None if keys is None else dict(zip(keys, vals, strict=True)), errors,
+         code, source_id, before)
+        for number, read, keys, vals, errors, code, source_id, before in packed
+    ]
+
+
+def _work(
+    conn: Connection,
+    path: str,
+    fmt: str | None,
+    encoding: str | None,
+    mapping: dict[str, str] | None,
+    spec: ColumnSpec,
+    agencies: dict[str, tuple[int, str]],
+    default_agency: str,
+    chunk_rows: int,
+    in_flight: int,
+) -> None:
+    """The worker: read and clean ``path``, sending chunks while it has credit."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importer decides; it ends us
+    credit = in_flight
+    try:
+        failing = os.environ.get(FAIL_ENV)
+        reader = open_rows(path, fmt=fmt, encoding=encoding, mapping=mapping, columns=spec)
+        try:
+            shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
+            chunk: list[Cleaned] = []
+            for row in clean_rows(reader, spec.kind, agencies, default_agency):
+                if failing in (spec.kind, "*"):
+                    raise RuntimeError(f"{FAIL_ENV} is set: failing as asked")
+                chunk.append(row)
+                if len(chunk) >= chunk_rows:
+                    while credit <= 0:
+                        credit += conn.recv()
+                    conn.send_bytes(_pack(chunk, shapes))
+                    credit -= 1
+                    chunk = []
+            if chunk:
+                while credit <= 0:
+                    credit += conn.recv()
+                conn.send_bytes(_pack(chunk, shapes))
+            end = (_END, list(reader.errors), reader.bytes_read)
+        finally:
+            reader.close()
+        conn.send_bytes(pickle.dumps(end, protocol=pickle.HIGHEST_PROTOCOL))
+    except InvalidData as exc:
+        conn.send_bytes(pickle.dumps((_INVALID, exc.errors, exc.message)))
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the importer
+        text = "".join(traceback.format_exception(exc))
+        try:
+            conn.send_bytes(pickle.dumps((_FAILED, f"{type(exc).__name__}: {exc}", text)))
+        except Exception:  # noqa: BLE001, S110 - the importer notices the exit instead
+            pass
+    finally:
+        conn.close()
+
+
+class ParallelRows:
+    """Rows read and cleaned by a worker process from ``path``; close it when done.
+
+    The header has already been checked by the caller (it opened the file itself), so
+    header problems are raised before the worker starts.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        fmt: str | None,
+        encoding: str | None,
+        mapping: Mapping[str, str] | None,
+        spec: ColumnSpec,
+        agencies: Mapping[str, tuple[int, str]],
+        default_agency: str,
+        bytes_total: int | None,
+        chunk_rows: int = CHUNK_ROWS,
+        in_flight: int = MAX_IN_FLIGHT,
+    ) -> None:
+        self.bytes_total = bytes_total
+        self.bytes_read = 0
+        self._tail: list[FieldError] = []
+        self._ended = False
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe(duplex=True)
+        self._process = context.Process(
+            target=_work,
+            args=(
+                child,
+                os.fspath(path),
+                fmt,
+                encoding,
+                dict(mapping) if mapping is not None else None,
+                spec,
+                dict(agencies),
+                default_agency,
+                max(1, chunk_rows),
+                max(1, in_flight),
+            ),
+            name="caravan-import-clean",
+            daemon=True,
+        )
+        try:
+            self._process.start()
+        finally:
+            child.close()  # only the worker holds its end: its exit reads as EOF here
+
+    def _receive(self) -> Any:
+        while not self._conn.poll(POLL_SECONDS):
+            if not self._process.is_alive():
+                break
+        try:
+            return pickle.loads(self._conn.recv_bytes())
+        except (EOFError, OSError):
+            self._process.join(POLL_SECONDS)
+            raise ImportWorkerError(
+                "the import's cleaning process ended unexpectedly "
+                f"(exit code {self._process.exitcode}); nothing was imported"
+            ) from None
+
+    def __iter__(self) -> Iterator[Cleaned]:
+        while True:
+            message = self._receive()
+            tag = message[0]
+            if tag == _ROWS:
+                self._conn.send(1)  # one more chunk may come
+                yield from _unpack(message[1])
+            elif tag == _END:
+                self._tail, self.bytes_read = message[1], message[2]
+                self._ended = True
+                return
+            elif tag == _INVALID:
+                raise InvalidData(message[1], message[2])
+            else:
+                raise ImportWorkerError(
+                    f"the import's cleaning process failed: {message[1]}; nothing was imported"
+                    f"\n{message[2]}"
+                )
+
+    @property
+    def tail_errors(self) -> list[FieldError]:
+        errors, self._tail = self._tail, []
+        return errors
+
+    def close(self) -> None:
+        """End the worker (at once, if it has not finished) and release the pipe."""
+        process = self._process
+        if self._ended:
+            process.join(5)  # it has sent everything and is exiting
+        if process.is_alive():
+            process.terminate()
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
+        self._conn.close()
+        process.close()
