@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from caravan import audit
 from caravan.access import Principal, require, require_agency_scope
 from caravan.collect.clean import RowContext, clean_person, clean_report, clean_seizure
+from caravan.collect.parallel import InlineRows, ParallelRows, in_flight_for, use_worker
 from caravan.collect.readers import ColumnSpec, guess_format, open_rows
 from caravan.collect.seen import SeenKeys
 from caravan.collect.writer import (
@@ -257,6 +258,7 @@ def import_file(
     batch_rows: int = 5000,
     progress: Callable[[ImportProgress], None] | None = None,
     filename: str | None = None,
+    workers: int | None = None,
 ) -> ImportResult:
     """Import one file of ``kind`` (``persons``, ``seizures`` or ``reports``), all or nothing.
 
@@ -269,6 +271,7 @@ def import_file(
         ImportFailed: any row is invalid. Batches may already have been written in
             the caller's transaction: **the caller must roll back**.
         InvalidData: the file itself cannot be read (empty, bad header, encoding).
+        ImportWorkerError: the cleaning process failed (the caller must roll back).
     """
     if kind not in COLUMN_SPECS:
         raise ValueError(f"unknown import kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -278,14 +281,31 @@ def import_file(
     default_agency = _default_agency(principal, agencies, agency_code)
     if fmt is None and filename:
         fmt = guess_format(filename)
-    reader = open_rows(
-        source, fmt=fmt, encoding=encoding, mapping=mapping, columns=COLUMN_SPECS[kind]
-    )
+    spec = COLUMN_SPECS[kind]
+    # Opened here in any case: header problems are raised before anything is written.
+    reader = open_rows(source, fmt=fmt, encoding=encoding, mapping=mapping, columns=spec)
+    rows: InlineRows | ParallelRows
+    if use_worker(workers, source, reader.bytes_total, fmt):
+        reader.close()
+        assert isinstance(source, str | os.PathLike)
+        rows = ParallelRows(
+            source,
+            fmt=fmt,
+            encoding=encoding,
+            mapping=mapping,
+            spec=spec,
+            agencies=agencies,
+            default_agency=default_agency,
+            bytes_total=reader.bytes_total,
+            in_flight=in_flight_for(max(1, batch_rows)),
+        )
+    else:
+        rows = InlineRows(reader, kind, agencies, default_agency)
     run = _Run(session, kind, principal.user_id)
     try:
-        _stream(run, reader, principal, agencies, default_agency, max(1, batch_rows), progress)
+        _stream(run, rows, principal, agencies, default_agency, max(1, batch_rows), progress)
     finally:
-        reader.close()
+        rows.close()
     if run.failed:
         run.errors.sort(key=lambda e: e.row or 0)
         raise ImportFailed(run.errors, len(run.errors) + run.dropped, run.rows)
@@ -310,18 +330,15 @@ def import_file(
 
 def _stream(
     run: _Run,
-    reader: Any,
+    rows: InlineRows | ParallelRows,
     principal: Principal,
     agencies: Mapping[str, tuple[int, str]],
     default_agency: str,
     batch_rows: int,
     progress: Callable[[ImportProgress], None] | None,
 ) -> None:
-    """The hot loop: one pass over the rows, batching the valid ones."""
-    clean, _, _ = _HANDLERS[run.kind]
-    ctx = RowContext(agencies, default_agency, errors=run.errors)
+    """The hot loop: one pass over the cleaned rows, batching the valid ones."""
     errors = run.errors
-    reader_errors = reader.errors
     own = principal.agency_code.upper()
     any_agency = principal.is_centre_admin
     scope_message = f"you may import only for your own agency ({principal.agency_code})"
@@ -331,6 +348,7 @@ def _stream(
     numbers: list[int] = []
     #: (key, row, source_id, agency, index in ``batch`` or -1) for every row with a source_id
     pending: list[tuple[int, int, str, str, int]] = []
+    bytes_read = 0
 
     def flush() -> None:
         """Drop this stretch's duplicates (remembering its keys), then write the batch."""
@@ -362,26 +380,24 @@ def _stream(
                 ImportProgress(
                     run.kind,
                     run.rows,
-                    reader.bytes_read,
-                    reader.bytes_total,
+                    bytes_read,
+                    rows.bytes_total,
                     len(errors) + run.dropped,
                 )
             )
 
-    for number, raw in reader:
+    for number, read, values, row_errors, code, source_id, reader_errors in rows:
+        bytes_read = read
         if reader_errors:
             errors.extend(reader_errors)
-            reader_errors.clear()
         run.rows += 1
-        ctx.row = number
-        values = clean(ctx, raw)
-        code = (raw.get("agency") or "").strip().upper() or default_agency
+        if row_errors:
+            errors.extend(row_errors)
         if code != own and not any_agency and code in agencies:
-            ctx.error("agency", scope_message, code)
+            errors.append(FieldError("agency", scope_message, row=number, value=code[:200]))
             values = None
-        source_id = (raw.get("source_id") or "").strip()
         if not source_id:
-            ctx.error("source_id", "is required")
+            errors.append(FieldError("source_id", "is required", row=number))
             values = None
         else:
             index = len(batch) if values is not None else -1
@@ -395,10 +411,12 @@ def _stream(
         if len(pending) >= batch_rows:
             flush()
             report()
-    if reader_errors:
-        errors.extend(reader_errors)
-        reader_errors.clear()
+    tail = rows.tail_errors
+    if tail:
+        errors.extend(tail)
         run.cap()
+    if isinstance(rows, ParallelRows):
+        bytes_read = rows.bytes_read
     flush()
     seen.close()
     report()

@@ -23,6 +23,7 @@ Safety:
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -45,6 +46,7 @@ __all__ = [
     "InlineRows",
     "ParallelRows",
     "clean_rows",
+    "in_flight_for",
     "use_worker",
 ]
 
@@ -52,7 +54,8 @@ __all__ = [
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 #: Rows per message from the worker.
 CHUNK_ROWS = 2000
-#: Chunks the worker may have sent that the importer has not yet taken.
+#: Chunks the worker may have sent that the importer has not yet taken, at the least;
+#: see :func:`in_flight_for`.
 MAX_IN_FLIGHT = 2
 #: Seconds between checks that a silent worker is still alive.
 POLL_SECONDS = 1.0
@@ -94,6 +97,13 @@ def use_worker(
     if workers < 0:
         raise ValueError("workers must be 0 (inline), 1 or None (automatic)")
     return workers > 0
+
+
+def in_flight_for(batch_rows: int, chunk_rows: int = CHUNK_ROWS) -> int:
+    """Chunks the worker may run ahead: enough to keep cleaning while the importer writes a
+    whole batch (else it idles during every write), never fewer than :data:`MAX_IN_FLIGHT`.
+    Memory stays bounded by about two batches of rows."""
+    return max(MAX_IN_FLIGHT, -(-batch_rows // chunk_rows) + 1)
 
 
 def clean_rows(
@@ -166,7 +176,7 @@ _ROWS, _END, _FAILED, _INVALID = "rows", "end", "failed", "invalid"
 def _pack(rows: list[Cleaned], shapes: dict[tuple[str, ...], tuple[str, ...]]) -> bytes:
     """A chunk as compact tuples: each valid row's values as (keys, values), with one
     shared keys tuple per row shape (pickle then writes the keys once per chunk)."""
-    packed = []
+    packed: list[tuple[Any, ...]] = []
     for number, read, values, errors, code, source_id, before in rows:
         if values is None:
             packed.append((number, read, None, None, errors, code, source_id, before))
@@ -181,8 +191,15 @@ def _pack(rows: list[Cleaned], shapes: dict[tuple[str, ...], tuple[str, ...]]) -
 
 def _unpack(packed: list[tuple[Any, ...]]) -> list[Cleaned]:
     return [
-        (number, read, None if keys is None else dict(zip(keys, vals, strict=True)), errors,
-         code, source_id, before)
+        (
+            number,
+            read,
+            None if keys is None else dict(zip(keys, vals, strict=True)),
+            errors,
+            code,
+            source_id,
+            before,
+        )
         for number, read, keys, vals, errors, code, source_id, before in packed
     ]
 
@@ -228,12 +245,11 @@ def _work(
         conn.send_bytes(pickle.dumps(end, protocol=pickle.HIGHEST_PROTOCOL))
     except InvalidData as exc:
         conn.send_bytes(pickle.dumps((_INVALID, exc.errors, exc.message)))
-    except BaseException as exc:  # noqa: BLE001 - everything goes back to the importer
+    except BaseException as exc:  # everything goes back to the importer
         text = "".join(traceback.format_exception(exc))
-        try:
+        # If even this fails, the importer notices the exit instead.
+        with contextlib.suppress(Exception):
             conn.send_bytes(pickle.dumps((_FAILED, f"{type(exc).__name__}: {exc}", text)))
-        except Exception:  # noqa: BLE001, S110 - the importer notices the exit instead
-            pass
     finally:
         conn.close()
 
@@ -292,7 +308,8 @@ class ParallelRows:
             if not self._process.is_alive():
                 break
         try:
-            return pickle.loads(self._conn.recv_bytes())
+            # Our own worker's messages, over a pipe only we and it hold.
+            return pickle.loads(self._conn.recv_bytes())  # noqa: S301
         except (EOFError, OSError):
             self._process.join(POLL_SECONDS)
             raise ImportWorkerError(
@@ -305,7 +322,10 @@ class ParallelRows:
             message = self._receive()
             tag = message[0]
             if tag == _ROWS:
-                self._conn.send(1)  # one more chunk may come
+                # One more chunk may come. A worker that has sent everything may be gone
+                # already; one that died is noticed on the next receive.
+                with contextlib.suppress(OSError):
+                    self._conn.send(1)
                 yield from _unpack(message[1])
             elif tag == _END:
                 self._tail, self.bytes_read = message[1], message[2]
