@@ -14,8 +14,9 @@ Safety:
 
 * The worker is started with the ``spawn`` method: never ``fork`` (the import may run
   inside a threaded web server). It never touches the database.
-* At most :data:`MAX_IN_FLIGHT` chunks are sent but not yet taken (bounded memory):
-  the worker waits for a credit before sending more.
+* Bounded memory: the worker runs at most :func:`in_flight_for` chunks (2,000 rows each)
+  ahead of the importer — just enough to keep cleaning while a batch is written —
+  and then waits.
 * A worker that raises, dies or is killed becomes :class:`ImportWorkerError` here (an
   :class:`~caravan.errors.InvalidData` it raised, such as "header but no rows", is
   raised again as such); whatever happens, :meth:`ParallelRows.close` ends the worker.
@@ -27,7 +28,9 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import queue
 import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from multiprocessing.connection import Connection
@@ -59,7 +62,8 @@ CHUNK_ROWS = 2000
 MAX_IN_FLIGHT = 2
 #: Seconds between checks that a silent worker is still alive.
 POLL_SECONDS = 1.0
-#: Set in the environment (to a kind, or "*") to make the worker fail: for tests only.
+#: Set in the environment to a kind (or "*") to make the worker raise, or to "exit" to make
+#: it die without a word: for tests only.
 FAIL_ENV = "CARAVAN_TEST_IMPORT_WORKER_FAIL"
 
 CLEANERS: dict[str, Callable[[RowContext, Mapping[str, Any]], dict[str, Any] | None]] = {
@@ -99,11 +103,12 @@ def use_worker(
     return workers > 0
 
 
-def in_flight_for(batch_rows: int, chunk_rows: int = CHUNK_ROWS) -> int:
+def in_flight_for(batch_rows: int, chunk_rows: int | None = None) -> int:
     """Chunks the worker may run ahead: enough to keep cleaning while the importer writes a
     whole batch (else it idles during every write), never fewer than :data:`MAX_IN_FLIGHT`.
     Memory stays bounded by about two batches of rows."""
-    return max(MAX_IN_FLIGHT, -(-batch_rows // chunk_rows) + 1)
+    chunk = max(1, CHUNK_ROWS if chunk_rows is None else chunk_rows)
+    return max(MAX_IN_FLIGHT, -(-batch_rows // chunk) + 1)
 
 
 def clean_rows(
@@ -173,35 +178,51 @@ class InlineRows:
 _ROWS, _END, _FAILED, _INVALID = "rows", "end", "failed", "invalid"
 
 
-def _pack(rows: list[Cleaned], shapes: dict[tuple[str, ...], tuple[str, ...]]) -> bytes:
-    """A chunk as compact tuples: each valid row's values as (keys, values), with one
-    shared keys tuple per row shape (pickle then writes the keys once per chunk)."""
-    packed: list[tuple[Any, ...]] = []
-    for number, read, values, errors, code, source_id, before in rows:
-        if values is None:
-            packed.append((number, read, None, None, errors, code, source_id, before))
-        else:
-            keys = tuple(values)
-            keys = shapes.setdefault(keys, keys)
-            packed.append(
-                (number, read, keys, tuple(values.values()), errors, code, source_id, before)
-            )
-    return pickle.dumps((_ROWS, packed), protocol=pickle.HIGHEST_PROTOCOL)
+def _dump(message: Any) -> bytes:
+    return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _unpack(packed: list[tuple[Any, ...]]) -> list[Cleaned]:
-    return [
-        (
-            number,
-            read,
-            None if keys is None else dict(zip(keys, vals, strict=True)),
-            errors,
-            code,
-            source_id,
-            before,
-        )
-        for number, read, keys, vals, errors, code, source_id, before in packed
-    ]
+class _Gone(Exception):
+    """The importer stopped listening (it failed or ended us): nothing more to send."""
+
+
+class _Outbox:
+    """Messages on their way to the importer, at most ``size`` waiting.
+
+    A thread does the sending, so the worker goes on cleaning while the importer is busy
+    writing (a pipe holds only some kilobytes: sending straight away would stall the
+    worker until the importer reads) — but never more than ``size`` chunks ahead.
+    """
+
+    def __init__(self, conn: Connection, size: int) -> None:
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=size)
+        self._conn = conn
+        self._thread = threading.Thread(target=self._run, name="send", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        with contextlib.suppress(OSError):  # the importer went away: it knows why
+            while (data := self._queue.get()) is not None:
+                self._conn.send_bytes(data)
+
+    def post(self, message: Any) -> None:
+        self._put(_dump(message))
+
+    def _put(self, data: bytes | None) -> None:
+        while True:
+            try:
+                self._queue.put(data, timeout=POLL_SECONDS)
+                return
+            except queue.Full:
+                if not self._thread.is_alive():
+                    raise _Gone from None
+
+    def close(self) -> None:
+        """Send what is waiting, then stop."""
+        with contextlib.suppress(_Gone):
+            self._put(None)
+            self._thread.join()
+        self._conn.close()
 
 
 def _work(
@@ -216,42 +237,41 @@ def _work(
     chunk_rows: int,
     in_flight: int,
 ) -> None:
-    """The worker: read and clean ``path``, sending chunks while it has credit."""
+    """The worker: read and clean ``path``, sending chunks of rows, then the end."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importer decides; it ends us
-    credit = in_flight
+    outbox = _Outbox(conn, in_flight)
     try:
         failing = os.environ.get(FAIL_ENV)
         reader = open_rows(path, fmt=fmt, encoding=encoding, mapping=mapping, columns=spec)
         try:
-            shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
             chunk: list[Cleaned] = []
             for row in clean_rows(reader, spec.kind, agencies, default_agency):
+                if failing == "exit":
+                    os._exit(3)
                 if failing in (spec.kind, "*"):
                     raise RuntimeError(f"{FAIL_ENV} is set: failing as asked")
                 chunk.append(row)
                 if len(chunk) >= chunk_rows:
-                    while credit <= 0:
-                        credit += conn.recv()
-                    conn.send_bytes(_pack(chunk, shapes))
-                    credit -= 1
+                    outbox.post((_ROWS, chunk))
                     chunk = []
             if chunk:
-                while credit <= 0:
-                    credit += conn.recv()
-                conn.send_bytes(_pack(chunk, shapes))
+                outbox.post((_ROWS, chunk))
             end = (_END, list(reader.errors), reader.bytes_read)
         finally:
             reader.close()
-        conn.send_bytes(pickle.dumps(end, protocol=pickle.HIGHEST_PROTOCOL))
+        outbox.post(end)
+    except _Gone:
+        pass
     except InvalidData as exc:
-        conn.send_bytes(pickle.dumps((_INVALID, exc.errors, exc.message)))
+        with contextlib.suppress(_Gone):
+            outbox.post((_INVALID, exc.errors, exc.message))
     except BaseException as exc:  # everything goes back to the importer
         text = "".join(traceback.format_exception(exc))
         # If even this fails, the importer notices the exit instead.
         with contextlib.suppress(Exception):
-            conn.send_bytes(pickle.dumps((_FAILED, f"{type(exc).__name__}: {exc}", text)))
+            outbox.post((_FAILED, f"{type(exc).__name__}: {exc}", text))
     finally:
-        conn.close()
+        outbox.close()
 
 
 class ParallelRows:
@@ -272,7 +292,7 @@ class ParallelRows:
         agencies: Mapping[str, tuple[int, str]],
         default_agency: str,
         bytes_total: int | None,
-        chunk_rows: int = CHUNK_ROWS,
+        chunk_rows: int | None = None,
         in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
         self.bytes_total = bytes_total
@@ -280,7 +300,7 @@ class ParallelRows:
         self._tail: list[FieldError] = []
         self._ended = False
         context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe(duplex=True)
+        self._conn, child = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_work,
             args=(
@@ -292,7 +312,7 @@ class ParallelRows:
                 spec,
                 dict(agencies),
                 default_agency,
-                max(1, chunk_rows),
+                max(1, CHUNK_ROWS if chunk_rows is None else chunk_rows),
                 max(1, in_flight),
             ),
             name="caravan-import-clean",
@@ -322,11 +342,7 @@ class ParallelRows:
             message = self._receive()
             tag = message[0]
             if tag == _ROWS:
-                # One more chunk may come. A worker that has sent everything may be gone
-                # already; one that died is noticed on the next receive.
-                with contextlib.suppress(OSError):
-                    self._conn.send(1)
-                yield from _unpack(message[1])
+                yield from message[1]
             elif tag == _END:
                 self._tail, self.bytes_read = message[1], message[2]
                 self._ended = True
