@@ -10,6 +10,7 @@ the batch to the DB-API cursor — inside the session's own transaction.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
@@ -60,14 +61,18 @@ def _processor(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | Non
 
 
 def new_id() -> str:
-    """A random (version 4) UUID as 32 hex digits, several times cheaper than ``uuid4()``.
+    """A time-ordered UUID (version 7, RFC 9562) as 32 hex digits.
 
-    Bulk writers create millions of ids; ``uuid.UUID`` objects cost more than the
-    database insert itself. :func:`bulk_insert` stores the hex form unchanged, which is
-    exactly how SQLAlchemy stores a UUID on SQLite; PostgreSQL parses it.
+    Bulk writers create millions of ids; building ``uuid.UUID`` objects costs more than
+    the insert itself, so this returns the hex form, which :func:`bulk_insert` stores
+    unchanged (exactly how SQLAlchemy stores a UUID on SQLite; PostgreSQL parses it).
+    Time order keeps new keys together at the end of each primary-key index instead of
+    scattering them through it, which makes large imports markedly cheaper.
     """
-    digits = os.urandom(16).hex()
-    return f"{digits[:12]}4{digits[13:16]}{'89ab'[int(digits[16], 16) & 3]}{digits[17:]}"
+    millis = time.time_ns() // 1_000_000
+    rand = os.urandom(10).hex()
+    variant = "89ab"[int(rand[3], 16) & 3]
+    return f"{millis:012x}7{rand[:3]}{variant}{rand[4:7]}{rand[7:19]}"
 
 
 def bulk_insert(
