@@ -69,7 +69,9 @@ def snapshot(session: Any) -> dict[str, list[tuple[Any, ...]]]:
         columns = [
             c
             for c in table.columns
-            if not isinstance(c.type, Uuid) and c.name not in ("created_at", "updated_at")
+            if not isinstance(c.type, Uuid)
+            and c.name not in ("created_at", "updated_at")
+            and c is not table.autoincrement_column  # a serial: PostgreSQL's goes on counting
         ]
         rows = session.execute(select(*columns)).all()
         result[model.__tablename__] = sorted((tuple(r) for r in rows), key=repr)

@@ -98,6 +98,20 @@ def bulk_insert(
         params = converted
     cursor = connection.connection.cursor()
     try:
-        cursor.executemany(sql, params)
+        if connection.dialect.name == "postgresql":
+            _copy(cursor, connection.dialect, table, columns, params)
+        else:
+            cursor.executemany(sql, params)
     finally:
         cursor.close()
+
+
+def _copy(
+    cursor: Any, dialect: Dialect, table: Table, columns: Sequence[str], rows: Sequence[Any]
+) -> None:
+    """PostgreSQL: ``COPY … FROM STDIN`` — several times faster than ``executemany``."""
+    prepare = dialect.identifier_preparer
+    names = ", ".join(prepare.quote(name) for name in columns)
+    with cursor.copy(f"COPY {prepare.format_table(table)} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
