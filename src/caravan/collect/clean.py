@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from caravan.domain.countries import normalise_country
 from caravan.domain.dates import parse_partial_date
 from caravan.domain.drugs import resolve_drug
@@ -33,6 +36,7 @@ from caravan.domain.places import (
 )
 from caravan.domain.units import normalise_quantity
 from caravan.errors import FieldError, InvalidValue
+from caravan.store.models import Agency
 
 T = TypeVar("T")
 
@@ -56,6 +60,12 @@ class RowContext:
     def error(self, column: str, message: str, value: Any = None) -> None:
         shown = None if value is None else str(value)[:200]
         self.errors.append(FieldError(column, message, row=self.row, value=shown))
+
+
+def agency_map(session: Session) -> dict[str, tuple[int, str]]:
+    """``code → (id, country)`` for every agency: what :class:`RowContext` resolves codes with."""
+    rows = session.execute(select(Agency.id, Agency.code, Agency.country))
+    return {code: (agency_id, country) for agency_id, code, country in rows}
 
 
 def text(raw: Mapping[str, Any], key: str) -> str | None:

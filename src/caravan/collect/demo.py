@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from caravan import audit
 from caravan.access import Principal
 from caravan.accounts import service as accounts
+from caravan.collect.clean import agency_map
 from caravan.collect.generator import (
     DEMO_PASSWORD,
     LINK_COLUMNS,
@@ -120,9 +121,7 @@ def ensure_accounts(session: Session) -> tuple[int, int]:
 
 def load_links(session: Session, path: Path, principal: Principal) -> int:
     """Network links between persons of one agency, from the generator's link file."""
-    agencies = {
-        code: agency_id for code, agency_id in session.execute(select(Agency.code, Agency.id))
-    }
+    agencies = {code: agency_id for code, (agency_id, _) in agency_map(session).items()}
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     keys = {(agencies[r["agency"]], r[k]) for r in rows for k in ("from_source_id", "to_source_id")}

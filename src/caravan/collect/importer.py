@@ -25,12 +25,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caravan import audit
 from caravan.access import Principal, require, require_agency_scope
-from caravan.collect.clean import RowContext, clean_person, clean_report, clean_seizure
+from caravan.collect.clean import RowContext, agency_map, clean_person, clean_report, clean_seizure
 from caravan.collect.parallel import InlineRows, ParallelRows, in_flight_for, use_worker
 from caravan.collect.readers import ColumnSpec, guess_format, open_rows
 from caravan.collect.seen import SeenKeys
@@ -42,7 +41,6 @@ from caravan.collect.writer import (
     write_seizures,
 )
 from caravan.errors import FieldError, InvalidData, NotFound
-from caravan.store.models import Agency
 
 __all__ = [
     "COLUMN_SPECS",
@@ -228,11 +226,6 @@ class _Run:
         numbers.clear()
 
 
-def _agencies(session: Session) -> dict[str, tuple[int, str]]:
-    rows = session.execute(select(Agency.code, Agency.id, Agency.country))
-    return {code.upper(): (agency_id, country) for code, agency_id, country in rows}
-
-
 def _default_agency(
     principal: Principal, agencies: Mapping[str, tuple[int, str]], agency_code: str | None
 ) -> str:
@@ -277,7 +270,7 @@ def import_file(
         raise ValueError(f"unknown import kind {kind!r}; use one of {', '.join(KINDS)}")
     require(principal, "import.run")
     started = time.perf_counter()
-    agencies = _agencies(session)
+    agencies = agency_map(session)
     default_agency = _default_agency(principal, agencies, agency_code)
     if fmt is None and filename:
         fmt = guess_format(filename)

@@ -24,6 +24,7 @@ from caravan import audit
 from caravan.access import Principal, get_visible, is_restricted, require, visible
 from caravan.collect.clean import (
     RowContext,
+    agency_map,
     clean_person,
     clean_report,
     clean_seizure,
@@ -88,14 +89,6 @@ def kind(name: str) -> Kind:
         raise NotFound(f"No record kind {name!r}") from None
 
 
-def agency_map(session: Session) -> dict[str, tuple[int, str]]:
-    """``code → (id, country)`` for every agency (cleaners resolve codes with it)."""
-    return {
-        code: (aid, country)
-        for aid, code, country in session.execute(select(Agency.id, Agency.code, Agency.country))
-    }
-
-
 def recipients_of(session: Session, record_id: uuid.UUID) -> list[str]:
     rows = session.scalars(
         select(Agency.code)
@@ -128,7 +121,7 @@ def _clean(
         if new_persons:
             inherited = {k: raw[k] for k in INHERITED_BY_INLINE_PERSONS if raw.get(k)}
             values["person_ids"] += _create_inline_persons(
-                session, principal, new_persons, inherited
+                session, principal, ctx.agencies, new_persons, inherited
             )
         errors = resolve_person_refs(session, [values], [None])
         if errors:
@@ -154,6 +147,7 @@ def _visible_person_ids(
 def _create_inline_persons(
     session: Session,
     principal: Principal,
+    agencies: Mapping[str, tuple[int, str]],
     rows: Sequence[Mapping[str, Any]],
     inherited: Mapping[str, Any],
 ) -> list[uuid.UUID]:
@@ -162,7 +156,7 @@ def _create_inline_persons(
     Blank groups (an unused "add person" block) are skipped; the rest take
     ``inherited`` values for whatever they do not say themselves.
     """
-    ctx = RowContext(agency_map(session), principal.agency_code)
+    ctx = RowContext(agencies, principal.agency_code)
     cleaned = []
     for position, raw in enumerate(rows, start=1):
         if not any(str(v).strip() for v in raw.values() if v is not None):
