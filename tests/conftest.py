@@ -18,6 +18,7 @@ from sqlalchemy import text
 from caravan.access import Principal
 from caravan.accounts.passwords import hash_password
 from caravan.config import Settings
+from caravan.match.checks import reset_index
 from caravan.store import Database
 from caravan.store.guards import create_audit_guards, drop_audit_guards
 from caravan.store.models import Agency, Base, User
@@ -69,6 +70,7 @@ def _empty(database: Database) -> None:
 def db(database: Database) -> Iterator[Database]:
     yield database
     _empty(database)
+    reset_index()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from ui_support import sign_in
 
 from caravan.collect import jobs
 from caravan.store.models import ImportJob, SeizureReport
-from caravan.web.ui.imports import UPLOAD_DIR
+from caravan.web.uploads import UPLOAD_DIR
 
 GOOD = (
     "source_id,date,drug,quantity,unit,city,handling_code\n"

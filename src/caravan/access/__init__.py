@@ -1,9 +1,10 @@
 """The one place that decides who may see or do what.
 
-Reads go through :func:`visible` / :func:`get_visible`; actions through
+Reads go through :func:`visible` / :func:`get_visible` (checks: :func:`hit_views`); actions through
 :func:`require`. Nothing else in Caravan re-implements either rule.
 """
 
+from caravan.access.hits import HitNotice, hit_views
 from caravan.access.permissions import ROLE_MATRIX, allowed, require, require_agency_scope
 from caravan.access.principal import ROLES, Principal
 from caravan.access.visibility import (
@@ -20,9 +21,11 @@ __all__ = [
     "RESTRICTED_CODES",
     "ROLES",
     "ROLE_MATRIX",
+    "HitNotice",
     "Principal",
     "allowed",
     "get_visible",
+    "hit_views",
     "is_restricted",
     "require",
     "require_agency_scope",

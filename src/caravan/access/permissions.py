@@ -25,6 +25,9 @@ ROLE_MATRIX: dict[str, frozenset[str]] = {
     "user.manage": frozenset({"administrator"}),
     "agency.manage": frozenset({"administrator"}),
     "token.manage": ALL_ROLES,
+    "check.run": ALL_ROLES,
+    #: The agency's hit inbox: who asked about its restricted records.
+    "hits.read": frozenset({"analyst", "supervisor", "administrator"}),
 }
 
 #: actions only administrators of the centre may take.

@@ -236,7 +236,7 @@ def serve(
     import uvicorn
 
     from caravan.collect.jobs import recover_interrupted
-    from caravan.web.ui.imports import UPLOAD_DIR
+    from caravan.web.uploads import UPLOAD_DIR
 
     settings = get_settings()
     interrupted = recover_interrupted(context.database(), UPLOAD_DIR)
@@ -353,10 +353,12 @@ def generate(
 
 
 def _register_subcommands() -> None:
+    from caravan.cli.checks import check_app
     from caravan.cli.imports import export_app, import_app
 
     app.add_typer(import_app, name="import")
     app.add_typer(export_app, name="export")
+    app.add_typer(check_app, name="check")
 
 
 _register_subcommands()

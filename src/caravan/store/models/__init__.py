@@ -2,6 +2,7 @@
 
 from caravan.store.models.audit import AuditEvent, AuditHead
 from caravan.store.models.base import Base, RecordMixin
+from caravan.store.models.checks import ChangeFeed, CheckJob, CheckResult, HitNotification
 from caravan.store.models.jobs import ImportJob
 from caravan.store.models.people import Agency, ApiToken, SigninAttempt, User, WebSession
 from caravan.store.models.records import (
@@ -30,6 +31,10 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Base",
+    "ChangeFeed",
+    "CheckJob",
+    "CheckResult",
+    "HitNotification",
     "IdentityDocument",
     "ImportJob",
     "IntelReport",

@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from caravan.web.api import account, imports, records
+from caravan.web.api import account, checks, imports, records
 
 router = APIRouter()
 router.include_router(account.router)
 router.include_router(records.router)
 router.include_router(imports.router)
+router.include_router(checks.router)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 19:16:18.452906
+Create Date: 2026-11-28 21:24:04.060521
 """
 
 from collections.abc import Sequence
@@ -63,6 +63,17 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_head")),
+    )
+    op.create_table(
+        "change_feed",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("inserted_from", sa.String(length=32), nullable=True),
+        sa.Column("inserted_to", sa.String(length=32), nullable=True),
+        sa.Column("updated", sa.JSON(), nullable=False),
+        sa.Column("deleted", sa.JSON(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_change_feed")),
     )
     op.create_table(
         "signin_attempt",
@@ -133,6 +144,78 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_api_token_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "check_job",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=300), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("queries", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("message", sa.String(length=500), nullable=True),
+        sa.Column("errors", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["agency_id"], ["agency.id"], name=op.f("fk_check_job_agency_id_agency")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["app_user.id"],
+            name=op.f("fk_check_job_user_id_app_user"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_check_job")),
+    )
+    with op.batch_alter_table("check_job", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_check_job_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "hit_notification",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_agency_id", sa.Integer(), nullable=False),
+        sa.Column("record_kind", sa.String(length=16), nullable=False),
+        sa.Column("record_id", sa.Uuid(), nullable=False),
+        sa.Column("reference", sa.String(length=100), nullable=False),
+        sa.Column("handling_code", sa.String(length=2), nullable=False),
+        sa.Column("asker_agency_id", sa.Integer(), nullable=False),
+        sa.Column("asker_user_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("first_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("matched", sa.Text(), nullable=False),
+        sa.Column("band", sa.String(length=10), nullable=False),
+        sa.Column("score", sa.Double(), nullable=False),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["asker_agency_id"],
+            ["agency.id"],
+            name=op.f("fk_hit_notification_asker_agency_id_agency"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["asker_user_id"],
+            ["app_user.id"],
+            name=op.f("fk_hit_notification_asker_user_id_app_user"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_agency_id"],
+            ["agency.id"],
+            name=op.f("fk_hit_notification_owner_agency_id_agency"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_hit_notification")),
+    )
+    with op.batch_alter_table("hit_notification", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_hit_notification_owner", ["owner_agency_id", "last_at"], unique=False
+        )
+        batch_op.create_index(
+            "uq_hit_notification_once", ["asker_user_id", "record_id", "day"], unique=True
+        )
 
     op.create_table(
         "identity_document",
@@ -606,6 +689,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_web_session_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "check_result",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("job_id", sa.Uuid(), nullable=False),
+        sa.Column("query_id", sa.String(length=100), nullable=False),
+        sa.Column("rank", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Double(), nullable=False),
+        sa.Column("band", sa.String(length=10), nullable=False),
+        sa.Column("agency", sa.String(length=32), nullable=False),
+        sa.Column("source_id", sa.String(length=100), nullable=False),
+        sa.Column("visible", sa.Boolean(), nullable=False),
+        sa.Column("record_id", sa.String(length=36), nullable=True),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("explanation", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["job_id"],
+            ["check_job.id"],
+            name=op.f("fk_check_result_job_id_check_job"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_check_result")),
+    )
+    with op.batch_alter_table("check_result", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_check_result_job_id"), ["job_id"], unique=False)
+
+    op.create_table(
         "person_name",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Uuid(), nullable=False),
@@ -637,6 +745,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_person_name_person_id"))
 
     op.drop_table("person_name")
+    with op.batch_alter_table("check_result", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_check_result_job_id"))
+
+    op.drop_table("check_result")
     with op.batch_alter_table("web_session", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_web_session_user_id"))
 
@@ -736,6 +848,15 @@ def downgrade() -> None:
         batch_op.drop_index("ix_identity_document_number_key")
 
     op.drop_table("identity_document")
+    with op.batch_alter_table("hit_notification", schema=None) as batch_op:
+        batch_op.drop_index("uq_hit_notification_once")
+        batch_op.drop_index("ix_hit_notification_owner")
+
+    op.drop_table("hit_notification")
+    with op.batch_alter_table("check_job", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_check_job_user_id"))
+
+    op.drop_table("check_job")
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_token_user_id"))
 
@@ -752,6 +873,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_signin_attempt_username_at")
 
     op.drop_table("signin_attempt")
+    op.drop_table("change_feed")
     op.drop_table("audit_head")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_object_id"))

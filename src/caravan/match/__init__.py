@@ -1,0 +1,1 @@
+"""Hit/no-hit checks: selectors, the person index, checks, hit notices and batches."""

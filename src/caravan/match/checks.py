@@ -1,0 +1,460 @@
+"""Hit/no-hit checks: rank what the store holds on a selector, show it as the asker may see it.
+
+:func:`run_check` answers one :class:`~caravan.match.selectors.Selector`:
+
+1. finds candidates — persons through the :class:`~caravan.match.index.PersonIndex` (and
+   by document number), phones, plates, documents and companies by their keys in SQL;
+2. scores each (name similarity, birth date, nationality, document; the name's frequency
+   in the store) and gives it a band, ``strong`` or ``possible``;
+3. hands the top :data:`TOP` to :func:`caravan.access.hit_views`: a record the asker may
+   read comes back whole, any other as a hit notice (owner, reference, handling code,
+   contact point — nothing of its content);
+4. notifies the owner of every hit notice (once per asker, record and day) and audits
+   the check.
+
+Explanations are written from the query's side for hit notices ("surname matched by
+transliteration"), and name the stored spelling only where the asker may read it.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from caravan import audit
+from caravan.access import HitNotice, Principal, hit_views, require
+from caravan.match.index import PersonIndex
+from caravan.match.selectors import Selector
+from caravan.names import NameMatch, compare
+from caravan.store.models import (
+    HitNotification,
+    IdentityDocument,
+    Link,
+    Organisation,
+    Person,
+    Phone,
+    RecordMixin,
+    SeizureReport,
+    Vehicle,
+)
+
+#: Hits shown per check; the total says how many there were.
+TOP = 20
+STRONG = 0.85
+POSSIBLE = 0.70
+#: Persons compared in full per check at most (a name shared by more is "too common").
+MAX_SCORED = 4000
+#: Expected chance namesakes above which a name alone identifies no one.
+COMMON_EXPECTED = 0.5
+ADVICE_COMMON = "many possible candidates — add a birth date or a document number"
+
+#: Page of a record kind, when it has one.
+PAGES = {"person": "/persons/{}", "seizure": "/seizures/{}", "report": "/reports/{}"}
+
+
+@dataclass
+class Hit:
+    """One ranked result: the record (if the asker may read it) or a hit notice."""
+
+    rank: int
+    kind: str
+    score: float
+    band: str
+    #: Query-side explanation; safe for any asker.
+    explanation: str
+    record: RecordMixin | None = None
+    notice: HitNotice | None = None
+    #: The stored spelling that matched — only set when ``record`` is.
+    matched_name: str | None = None
+    #: The record found (kept out of every rendering of a hit notice).
+    _target: Any = field(default=None, repr=False)
+
+    @property
+    def visible(self) -> bool:
+        return self.record is not None
+
+    @property
+    def url(self) -> str | None:
+        if self.record is None or self.kind not in PAGES:
+            return None
+        return PAGES[self.kind].format(self.record.id)
+
+    @property
+    def agency(self) -> str:
+        if self.record is not None:
+            return self.record.agency.code
+        assert self.notice is not None
+        return self.notice.owner_code
+
+    @property
+    def reference(self) -> str:
+        if self.record is not None:
+            return self.record.reference
+        assert self.notice is not None
+        return self.notice.reference
+
+    @property
+    def handling_code(self) -> str:
+        if self.record is not None:
+            return self.record.handling_code
+        assert self.notice is not None
+        return self.notice.handling_code
+
+
+@dataclass
+class CheckOutcome:
+    selector: Selector
+    #: Candidates at or above the ``possible`` band (``hits`` shows the first :data:`TOP`).
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    advice: str | None = None
+
+    @property
+    def strong(self) -> int:
+        return sum(1 for h in self.hits if h.band == "strong")
+
+
+@dataclass
+class _Scored:
+    score: float
+    band: str
+    explanation: str
+    record_id: Any
+    kind: str
+    matched_name: str | None = None
+    revealing: str | None = None
+
+
+# --------------------------------------------------------------------------- the index
+
+_indexes: dict[str, PersonIndex] = {}
+_build_lock = threading.Lock()
+
+
+def person_index(session: Session) -> PersonIndex:
+    """This process's person index of the session's database: built on first use (and
+    again if the store was reset under it), refreshed from the change feed."""
+    key = session.get_bind().url.render_as_string(hide_password=True)
+    index = _indexes.get(key)
+    if index is None or not index.ready.is_set() or index.stale(session):
+        with _build_lock:
+            index = _indexes.get(key)
+            if index is None or not index.ready.is_set() or index.stale(session):
+                index = PersonIndex()
+                index.build(session)
+                _indexes[key] = index
+    index.refresh(session)
+    return index
+
+
+def reset_index() -> None:
+    """Forget every index (tests that empty the database call this)."""
+    with _build_lock:
+        _indexes.clear()
+
+
+# --------------------------------------------------------------------------- persons
+
+
+def _birth(query: str | None, stored: str | None) -> tuple[str, float]:
+    """How a stored (partial) birth date agrees with the query's: (level, score change)."""
+    if not query or not stored:
+        return "unknown", 0.0
+    common = min(len(query), len(stored))
+    if query[:common] == stored[:common]:
+        level = {4: "year", 7: "month", 10: "day"}.get(common, "year")
+        return level, {"year": 0.03, "month": 0.05, "day": 0.08}[level]
+    if query[:4] == stored[:4]:
+        return "conflict", -0.15
+    if abs(int(query[:4]) - int(stored[:4])) == 1:
+        return "near", -0.08
+    return "conflict", -0.3
+
+
+def _name_words(match: NameMatch) -> str:
+    """Query-side account of a name match: which query words matched, and how."""
+    matched = [p for p in match.parts if p.candidate is not None and p.query]
+    missing = [p for p in match.parts if p.candidate is None and p.query]
+    words = [f"{p.query_role} {p.query} ({p.how})" for p in matched]
+    if missing:
+        words.append("not matched: " + ", ".join(p.query for p in missing))
+    if match.swapped:
+        words.append("name order differs")
+    return "; ".join(words)
+
+
+def _person_candidates(
+    session: Session, selector: Selector, index: PersonIndex
+) -> tuple[list[_Scored], bool]:
+    ordinals = index.candidates(selector.names)
+    found, frequency = ordinals
+    by_document: set[int] = set()
+    if selector.document:
+        holders = session.execute(
+            select(Link.from_id)
+            .join(IdentityDocument, IdentityDocument.id == Link.to_id)
+            .where(
+                IdentityDocument.number_key == selector.document, Link.link_type == "holds_document"
+            )
+        ).scalars()
+        by_document = set(index.ordinals_of(h.hex for h in holders))
+    candidates = [int(o) for o in found]
+    if len(candidates) > MAX_SCORED and selector.birth_date:
+        year = selector.birth_date[:4]
+        candidates = [o for o in candidates if (index.birth[o] or year)[:4] == year]
+    candidates = candidates[:MAX_SCORED]
+    candidates.extend(by_document.difference(candidates))
+    persons = max(index.live, 1)
+    given = [t for t in selector.names if t.role in ("surname", "given", "name")]
+    counts = sorted(frequency.get(t.written, 0) for t in given)
+    expected = counts[0] * counts[1] / persons if len(counts) >= 2 else counts[0] if counts else 0.0
+    common = expected > COMMON_EXPECTED
+    scored: list[_Scored] = []
+    for ordinal in candidates:
+        hex_id, variants, birth, nationality = index.person(ordinal)
+        if not hex_id:
+            continue
+        best: NameMatch | None = None
+        best_variant: tuple[Any, ...] = ()
+        for variant in variants:
+            match = compare(selector.names, variant) if selector.names else None
+            if match is not None and (best is None or match.score > best.score):
+                best, best_variant = match, variant
+        name_score = best.score if best is not None else 0.0
+        document = ordinal in by_document
+        if name_score < POSSIBLE - 0.15 and not document:
+            continue
+        level, change = _birth(selector.birth_date, birth)
+        score = name_score + change
+        reasons = [_name_words(best)] if best is not None else []
+        if level != "unknown":
+            reasons.append(f"birth date: {level}")
+        if selector.nationality and nationality:
+            if nationality == selector.nationality:
+                reasons.append("nationality same")
+            else:
+                score -= 0.03
+                reasons.append("nationality differs")
+        if document:
+            score = max(score, 0.6) + 0.3
+            reasons.insert(0, "document number matched")
+        if not (selector.birth_date or document) and common:
+            # A frequent name is weak evidence on its own.
+            score -= min(0.1, 0.03 * math.log10(1 + expected))
+        score = max(0.0, min(1.0, score))
+        if score < POSSIBLE:
+            continue
+        evidence = document or level == "day" or (level in ("year", "month") and not common)
+        rare_name_alone = not common and name_score >= 0.9 and level == "unknown"
+        conflict = level in ("conflict", "near")
+        band = (
+            "strong"
+            if score >= STRONG and (evidence or rare_name_alone) and not conflict
+            else "possible"
+        )
+        matched = " ".join(t.written for t in best_variant) or None
+        scored.append(
+            _Scored(
+                score,
+                band,
+                "; ".join(r for r in reasons if r),
+                uuid.UUID(hex_id),
+                "person",
+                matched_name=matched,
+            )
+        )
+    return scored, common and not (selector.birth_date or selector.document)
+
+
+# --------------------------------------------------------------------------- other selectors
+
+
+def _holders(session: Session, entity_ids: list[Any], kind: str) -> dict[Any, tuple[str, Any]]:
+    """The record each entity was recorded in: a phone's or document's person, a vehicle's
+    seizure. Entities without one stand for themselves."""
+    if not entity_ids:
+        return {}
+    if kind == "vehicle":
+        rows = session.execute(
+            select(Link.from_id, Link.to_kind, Link.to_id).where(
+                Link.from_id.in_(entity_ids), Link.to_kind == "seizure"
+            )
+        )
+    else:
+        rows = session.execute(
+            select(Link.to_id, Link.from_kind, Link.from_id).where(
+                Link.to_id.in_(entity_ids), Link.from_kind == "person"
+            )
+        )
+    return {entity: (holder_kind, holder) for entity, holder_kind, holder in rows}
+
+
+_KEYED: dict[str, tuple[type[RecordMixin], Any, str]] = {
+    "phone": (Phone, Phone.e164, "phone number"),
+    "document": (IdentityDocument, IdentityDocument.number_key, "document number"),
+    "plate": (Vehicle, Vehicle.plate_key, "number plate"),
+    "company": (Organisation, Organisation.name_key, "company name"),
+}
+
+
+def _keyed_candidates(session: Session, selector: Selector) -> list[_Scored]:
+    model, column, label = _KEYED[selector.kind]
+    ids = list(session.scalars(select(model.id).where(column == selector.key).limit(TOP * 50)))
+    holders = _holders(session, ids, model.KIND)
+    how = "same key (look-alike letters folded)" if selector.kind != "phone" else "same E.164"
+    scored = []
+    for entity_id in ids:
+        kind, record_id = holders.get(entity_id, (model.KIND, entity_id))
+        scored.append(_Scored(1.0, "strong", f"{label} matched: {how}", record_id, kind))
+    return scored
+
+
+# --------------------------------------------------------------------------- the check
+
+
+_MODELS: dict[str, type[RecordMixin]] = {
+    "person": Person,
+    "seizure": SeizureReport,
+    "phone": Phone,
+    "document": IdentityDocument,
+    "vehicle": Vehicle,
+    "organisation": Organisation,
+}
+
+
+def rank(session: Session, selector: Selector) -> tuple[list[_Scored], bool]:
+    """Every candidate at or above ``possible``, best first, and whether the name is too
+    common to decide on alone."""
+    if selector.kind == "person":
+        scored, common = _person_candidates(session, selector, person_index(session))
+    else:
+        scored, common = _keyed_candidates(session, selector), False
+    # One hit per record (a person found by two spellings, a seizure by two vehicles).
+    best: dict[Any, _Scored] = {}
+    for item in scored:
+        if item.record_id not in best or item.score > best[item.record_id].score:
+            best[item.record_id] = item
+    ordered = sorted(best.values(), key=lambda s: (-s.score, s.band != "strong", str(s.record_id)))
+    return ordered, common
+
+
+def run_check(
+    session: Session,
+    principal: Principal,
+    selector: Selector,
+    *,
+    audited: bool = True,
+    notify: bool = True,
+) -> CheckOutcome:
+    """Answer one check for ``principal`` (see the module docstring)."""
+    require(principal, "check.run")
+    ordered, common = rank(session, selector)
+    top = ordered[:TOP]
+    views: dict[Any, RecordMixin | HitNotice] = {}
+    by_kind: dict[str, list[Any]] = {}
+    for item in top:
+        by_kind.setdefault(item.kind, []).append(item.record_id)
+    for kind, ids in by_kind.items():
+        views.update(hit_views(session, _MODELS[kind], ids, principal))
+    outcome = CheckOutcome(selector, total=len(ordered), advice=ADVICE_COMMON if common else None)
+    for item in top:
+        view = views.get(item.record_id)
+        if view is None:
+            continue
+        hit = Hit(
+            len(outcome.hits) + 1,
+            item.kind,
+            round(item.score, 3),
+            item.band,
+            item.explanation,
+            _target=item.record_id,
+        )
+        if isinstance(view, HitNotice):
+            hit.notice = view
+        else:
+            hit.record = view
+            hit.matched_name = item.matched_name
+        outcome.hits.append(hit)
+    if notify:
+        _notify(session, principal, selector, outcome)
+    if audited:
+        audit.append(
+            session,
+            f"check.{selector.kind}",
+            principal=principal,
+            detail=selector.describe()[:500],
+            after={
+                "hits": outcome.total,
+                "shown": len(outcome.hits),
+                "strong": outcome.strong,
+                "notices": sum(1 for h in outcome.hits if h.notice is not None),
+            },
+        )
+    return outcome
+
+
+def _notify(
+    session: Session, principal: Principal, selector: Selector, outcome: CheckOutcome
+) -> None:
+    """Tell owners about hits on their restricted records, once per asker, record and day."""
+    now = datetime.now(UTC)
+    today = now.date()
+    for hit in outcome.hits:
+        notice = hit.notice
+        if notice is None:
+            continue
+        matched = f"{selector.kind}: {hit.explanation}"[:2000]
+        this = (
+            HitNotification.asker_user_id == principal.user_id,
+            HitNotification.record_id == hit._target,
+            HitNotification.day == today,
+        )
+        if session.scalar(select(HitNotification.id).where(*this)) is None:
+            try:
+                with session.begin_nested():
+                    session.add(
+                        HitNotification(
+                            owner_agency_id=notice.owner_id,
+                            record_kind=hit.kind,
+                            record_id=hit._target,
+                            reference=notice.reference[:100],
+                            handling_code=notice.handling_code,
+                            asker_agency_id=principal.agency_id,
+                            asker_user_id=principal.user_id,
+                            day=today,
+                            first_at=now,
+                            last_at=now,
+                            count=1,
+                            matched=matched,
+                            band=hit.band,
+                            score=hit.score,
+                        )
+                    )
+                continue
+            except IntegrityError:
+                pass  # the same asker's parallel request got there first: count this one
+        session.execute(
+            update(HitNotification)
+            .where(*this)
+            .values(count=HitNotification.count + 1, last_at=now, matched=matched)
+        )
+
+
+__all__ = [
+    "ADVICE_COMMON",
+    "TOP",
+    "CheckOutcome",
+    "Hit",
+    "person_index",
+    "rank",
+    "reset_index",
+    "run_check",
+]

@@ -1,0 +1,297 @@
+"""The person index of hit/no-hit checks: every stored name, findable across scripts.
+
+Built once from the store (:meth:`PersonIndex.build`), then kept current by following
+the change feed (:meth:`PersonIndex.refresh`, called before every check, so a record
+is checkable as soon as its transaction commits).
+
+Layout, chosen for a million persons in well under 2 GB:
+
+* per person (by *ordinal*, its position in the index): the id, its names as
+  pre-computed :class:`~caravan.names.Token` tuples (tokens are shared between persons:
+  a common name is held once), the birth date and the nationality;
+* ``postings``: token stem → ordinals (a compact ``array('i')``) of persons holding a
+  name with that stem;
+* ``keys``: blocking key → stems (:func:`caravan.names.blocking_keys`), through which a
+  query word finds the stems it could be a rendering, suffix change or typo of.
+
+A query's candidates are the persons found through at least two of its words (one when
+it has one word): that keeps a check on "Rakhimov Jamshed" to the Rakhimovs called
+Jamshed, not every Rakhimov. Only candidates are compared in full
+(:func:`caravan.names.compare`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from caravan.names import Token, blocking_keys, tokens
+from caravan.store.models import ChangeFeed, Person, PersonName
+
+#: Feed rows re-read behind the newest one seen: a transaction that took its feed id
+#: before others but committed after them is still picked up.
+FEED_OVERLAP = 500
+#: Build and refresh read persons in chunks of this many.
+READ_CHUNK = 20_000
+#: Words shorter than this (initials) do not find candidates; they still score.
+MIN_STEM = 2
+
+Names = tuple[tuple[Token, ...], ...]
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    persons: int
+    stems: int
+    keys: int
+    postings: int
+    build_seconds: float
+
+
+class _TokenCache:
+    """One :class:`Token` tuple per distinct name: most names are shared by many persons."""
+
+    def __init__(self) -> None:
+        self._names: dict[tuple[str | None, ...], tuple[Token, ...]] = {}
+
+    def structured(
+        self, surname: str | None, given: str | None, patronymic: str | None
+    ) -> tuple[Token, ...]:
+        key = (surname, given, patronymic)
+        found = self._names.get(key)
+        if found is None:
+            found = self._names[key] = tokens(surname, given, patronymic)
+        return found
+
+    def full(self, written: str) -> tuple[Token, ...]:
+        key = (None, None, None, written)
+        found = self._names.get(key)
+        if found is None:
+            found = self._names[key] = tokens(full=written)
+        return found
+
+
+class PersonIndex:
+    """Candidates for a person check among every stored person (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.ready = threading.Event()
+        self.stats: IndexStats | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self.ids: list[str] = []
+        self.names: list[Names] = []
+        self.birth: list[str | None] = []
+        self.nationality: list[str | None] = []
+        self.ordinal: dict[str, int] = {}
+        self.postings: dict[str, array[int]] = {}
+        self.keys: dict[str, list[str]] = {}
+        self.live = 0
+        self._cache = _TokenCache()
+        self._feed_seen: set[int] = set()
+        self._feed_max = 0
+
+    # ------------------------------------------------------------------ building
+
+    def build(self, session: Session) -> IndexStats:
+        """Index every person in the store (replacing whatever was indexed)."""
+        started = time.perf_counter()
+        with self._lock:
+            self._reset()
+            # Feed rows committed before the build are covered by it.
+            self._feed_max = (
+                session.scalar(select(ChangeFeed.id).order_by(ChangeFeed.id.desc())) or 0
+            )
+            self._feed_seen = set(
+                session.scalars(
+                    select(ChangeFeed.id).where(ChangeFeed.id > self._feed_max - FEED_OVERLAP)
+                )
+            )
+            last: uuid.UUID | None = None
+            while True:
+                stmt = select(*_PERSON_COLUMNS).order_by(Person.id).limit(READ_CHUNK)
+                if last is not None:
+                    stmt = stmt.where(Person.id > last)
+                rows = session.execute(stmt).all()
+                if not rows:
+                    break
+                self._add_rows(session, rows)
+                last = rows[-1][0]
+            self.stats = IndexStats(
+                persons=self.live,
+                stems=len(self.postings),
+                keys=len(self.keys),
+                postings=sum(len(p) for p in self.postings.values()),
+                build_seconds=time.perf_counter() - started,
+            )
+            self.ready.set()
+            return self.stats
+
+    def _add_rows(self, session: Session, rows: Sequence[Any]) -> None:
+        """Index persons (``_PERSON_COLUMNS`` rows) with their other names."""
+        ids = [r[0] for r in rows]
+        others: dict[Any, list[str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for person_id, full_name in session.execute(
+                select(PersonName.person_id, PersonName.full_name).where(
+                    PersonName.person_id.in_(chunk), PersonName.kind != "primary"
+                )
+            ):
+                others.setdefault(person_id, []).append(full_name)
+        cache = self._cache
+        for person_id, surname, given, patronymic, birth, nationality in rows:
+            variants = [cache.structured(surname, given, patronymic)]
+            variants.extend(cache.full(n) for n in others.get(person_id, ()))
+            self._put(person_id.hex, tuple(v for v in variants if v), birth, nationality)
+
+    def _put(self, hex_id: str, names: Names, birth: str | None, nationality: str | None) -> None:
+        ordinal = self.ordinal.get(hex_id)
+        if ordinal is None:
+            ordinal = len(self.ids)
+            self.ordinal[hex_id] = ordinal
+            self.ids.append(hex_id)
+            self.names.append(names)
+            self.birth.append(birth)
+            self.nationality.append(nationality)
+            self.live += 1
+            old: set[str] = set()
+        else:
+            if not self.ids[ordinal]:
+                self.live += 1
+            old = {t.stem for variant in self.names[ordinal] for t in variant}
+            self.ids[ordinal] = hex_id
+            self.names[ordinal] = names
+            self.birth[ordinal] = birth
+            self.nationality[ordinal] = nationality
+        postings, keys = self.postings, self.keys
+        for stem, token in {t.stem: t for variant in names for t in variant}.items():
+            if stem in old or len(stem) < MIN_STEM:
+                continue  # still filed there (stale postings are harmless: all are re-scored)
+            posting = postings.get(stem)
+            if posting is None:
+                posting = postings[stem] = array("i")
+                for key in blocking_keys(token):
+                    keys.setdefault(key, []).append(stem)
+            posting.append(ordinal)
+
+    def _drop(self, hex_id: str) -> None:
+        ordinal = self.ordinal.get(hex_id)
+        if ordinal is not None and self.ids[ordinal]:
+            self.ids[ordinal] = ""
+            self.names[ordinal] = ()
+            self.live -= 1
+
+    # ------------------------------------------------------------------ freshness
+
+    def stale(self, session: Session) -> bool:
+        """The change feed went back (the store was emptied or restored): rebuild."""
+        latest = session.scalar(select(ChangeFeed.id).order_by(ChangeFeed.id.desc()).limit(1))
+        return (latest or 0) < self._feed_max
+
+    def refresh(self, session: Session) -> int:
+        """Apply committed person changes not yet indexed; returns how many feed rows."""
+        with self._lock:
+            rows = session.execute(
+                select(ChangeFeed).where(
+                    ChangeFeed.kind == Person.KIND, ChangeFeed.id > self._feed_max - FEED_OVERLAP
+                )
+            ).scalars()
+            fresh = [r for r in rows if r.id not in self._feed_seen]
+            if not fresh:
+                return 0
+            changed: list[uuid.UUID] = []
+            ranges = []
+            for row in fresh:
+                changed.extend(uuid.UUID(i) for i in row.updated)
+                for hex_id in row.deleted:
+                    self._drop(hex_id)
+                if row.inserted_from and row.inserted_to:
+                    ranges.append(
+                        and_(
+                            Person.id >= uuid.UUID(row.inserted_from),
+                            Person.id <= uuid.UUID(row.inserted_to),
+                        )
+                    )
+            for start in range(0, len(changed), 500):
+                chunk = changed[start : start + 500]
+                self._add_rows(
+                    session,
+                    session.execute(select(*_PERSON_COLUMNS).where(Person.id.in_(chunk))).all(),
+                )
+            if ranges:
+                for start in range(0, len(ranges), 50):
+                    self._add_rows(
+                        session,
+                        session.execute(
+                            select(*_PERSON_COLUMNS).where(or_(*ranges[start : start + 50]))
+                        ).all(),
+                    )
+            for row in fresh:
+                self._feed_seen.add(row.id)
+                self._feed_max = max(self._feed_max, row.id)
+            floor = self._feed_max - FEED_OVERLAP
+            self._feed_seen = {i for i in self._feed_seen if i > floor}
+            return len(fresh)
+
+    # ------------------------------------------------------------------ querying
+
+    def candidates(self, query: Sequence[Token]) -> tuple[np.ndarray, dict[str, int]]:
+        """Ordinals of persons found through enough of the query's words, and the number
+        of persons holding each query word's best stem (its frequency in the store)."""
+        with self._lock:
+            found: list[np.ndarray] = []
+            frequency: dict[str, int] = {}
+            for token in query:
+                if len(token.stem) < MIN_STEM:
+                    continue
+                stems = {s for key in blocking_keys(token) for s in self.keys.get(key, ())}
+                arrays = [np.frombuffer(self.postings[s], dtype=np.int32) for s in stems]
+                frequency[token.written] = len(self.postings.get(token.stem, ()))
+                if arrays:
+                    found.append(np.unique(np.concatenate(arrays)))
+                else:
+                    found.append(np.empty(0, dtype=np.int32))
+            if not found:
+                return np.empty(0, dtype=np.int32), frequency
+            if len(found) == 1:
+                return found[0], frequency
+            need = 2
+            everything = np.concatenate(found)
+            ordinals, counts = np.unique(everything, return_counts=True)
+            return ordinals[counts >= need], frequency
+
+    def person(self, ordinal: int) -> tuple[str, Names, str | None, str | None]:
+        return (
+            self.ids[ordinal],
+            self.names[ordinal],
+            self.birth[ordinal],
+            self.nationality[ordinal],
+        )
+
+    def ordinals_of(self, hex_ids: Iterable[str]) -> list[int]:
+        return [o for h in hex_ids if (o := self.ordinal.get(h)) is not None and self.ids[o]]
+
+
+_PERSON_COLUMNS = (
+    Person.id,
+    Person.surname,
+    Person.given_name,
+    Person.patronymic,
+    Person.birth_date,
+    Person.nationality,
+)
+
+
+__all__ = ["IndexStats", "PersonIndex"]
