@@ -9,6 +9,7 @@ makes each new endpoint join the matrix: an unlisted route fails the suite.
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -140,6 +141,55 @@ def test_create_is_for_own_agency_only(matrix: Fixture, role: str) -> None:
         assert other.status_code == 422  # ``agency`` is not an input field: owner = caller
 
 
+def wait_for_batch(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status: dict[str, Any] = client.get(url, headers=headers).json()
+        if status["status"] in ("done", "failed", "error"):
+            return status
+        time.sleep(0.05)
+    raise AssertionError("the batch did not finish")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_checks_and_hit_inbox(matrix: Fixture, role: str) -> None:
+    """Every role may check, alone or in a batch; each hit is the record exactly when the
+    role may read it, else a notice. The hit inbox is for analysts, supervisors and
+    administrators; a batch is its user's alone."""
+    headers = matrix.as_(role)
+    client = matrix.client
+    checked = client.post(
+        "/api/v1/checks", json={"kind": "person", **KINDS["persons"]}, headers=headers
+    )
+    assert checked.status_code == 200, checked.text
+    hits = {h["reference"]: h for h in checked.json()["hits"]}
+    for owner, code in itertools.product(OWNERS, CODES):
+        case = f"{role} {owner} {code}"
+        hit = hits[f"persons-{owner}-{code}"]
+        assert hit["visible"] == may_see(owner, code), case
+        assert ("record" in hit) == may_see(owner, code) and ("notice" in hit) != may_see(
+            owner, code
+        ), case
+
+    batch = client.post(
+        "/api/v1/checks/batch",
+        files={"file": ("q.csv", "query_id,surname,given_name\nq1,Каримов,Алишер\n", "text/csv")},
+        headers=headers,
+    )
+    assert batch.status_code == 202, batch.text
+    status_url = batch.json()["status_url"]
+    status = wait_for_batch(client, status_url, headers)
+    assert status["status"] == "done", status
+    results = client.get(status["results_url"], headers=headers)
+    assert results.status_code == 200 and results.text.count("\nq1,") == len(hits)
+    someone_else = matrix.as_("supervisor" if role != "supervisor" else "officer")
+    assert client.get(status_url, headers=someone_else).status_code == 404
+    assert client.get(status["results_url"], headers=someone_else).status_code == 404
+
+    inbox = client.get("/api/v1/hits", headers=headers)
+    assert inbox.status_code == (403 if role == "officer" else 200), inbox.text
+
+
 def test_anonymous_gets_401_everywhere(matrix: Fixture) -> None:
     record_id = matrix.ids[("persons", "own", "H0")]
     for method, url in [
@@ -151,6 +201,11 @@ def test_anonymous_gets_401_everywhere(matrix: Fixture) -> None:
         ("GET", "/api/v1/me"),
         ("GET", "/api/v1/tokens"),
         ("POST", "/api/v1/imports/persons"),
+        ("POST", "/api/v1/checks"),
+        ("POST", "/api/v1/checks/batch"),
+        ("GET", f"/api/v1/checks/batch/{uuid.uuid4()}"),
+        ("GET", f"/api/v1/checks/batch/{uuid.uuid4()}/results.csv"),
+        ("GET", "/api/v1/hits"),
     ]:
         response = matrix.client.request(method, url, json={})
         assert response.status_code == 401, (method, url, response.status_code)
@@ -181,6 +236,11 @@ COVERED_ROUTES = {
     ("POST", "/api/v1/tokens"): "test_tokens_api",
     ("DELETE", "/api/v1/tokens/{token_id}"): "test_revoked_token_is_refused",
     ("POST", "/api/v1/imports/{kind}"): "test_import_scope.py (every role, own/other agency)",
+    ("POST", "/api/v1/checks"): "test_checks_and_hit_inbox (every role; notices per handling code)",
+    ("POST", "/api/v1/checks/batch"): "test_checks_and_hit_inbox (every role)",
+    ("GET", "/api/v1/checks/batch/{job_id}"): "test_checks_and_hit_inbox (its user only)",
+    ("GET", "/api/v1/checks/batch/{job_id}/results.csv"): "test_checks_and_hit_inbox (own)",
+    ("GET", "/api/v1/hits"): "test_checks_and_hit_inbox (403 for officers)",
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 import uuid
 from typing import Any
 
@@ -102,10 +103,53 @@ def test_changes_without_csrf_token_are_refused(
         ("/logout", {}),
         ("/account/tokens", {"name": "x"}),
         ("/admin/audit/verify", {}),
+        ("/checks", {"kind": "person", "person-surname": "X"}),
+        ("/checks/batch", {}),
     ]:
         response = client.post(url, data={**data, "csrf_token": "forged"}, follow_redirects=False)
         assert response.status_code == 403, url
     assert client.get(f"/persons/{record_id}").status_code == 200  # nothing was deleted
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_check_pages(world: Any, settings: Any, records_by_case: Any, role: str) -> None:
+    """Every role may check; a hit links to the record exactly when the role may read it,
+    else it is a notice. The hit inbox is not for officers; a batch is its user's alone."""
+    client = TestClient(asgi_app(settings, world.db))
+    csrf = sign_in(client, f"kz-mvd.{role}")
+    assert client.get("/checks").status_code == 200
+    page = client.post(
+        "/checks",
+        data={"csrf_token": csrf, "kind": "person", "person-surname": "Каримов"},
+    )
+    assert page.status_code == 200, page.text[:500]
+    for owner, code in itertools.product(OWNERS, CODES):
+        record_id = records_by_case[("persons", owner, code)]
+        linked = f'href="/persons/{record_id}"' in page.text
+        assert linked == may_see(owner, code), f"{role} {owner} {code}"
+    restricted = sum(not may_see(o, c) for o, c in itertools.product(OWNERS, CODES))
+    assert page.text.count('data-hit="notice"') == restricted
+
+    batch = client.post(
+        "/checks/batch",
+        data={"csrf_token": csrf},
+        files={"file": ("q.csv", b"query_id,surname\nq1,Karimov\n", "text/csv")},
+        follow_redirects=False,
+    )
+    assert batch.status_code == 303
+    location = batch.headers["location"]
+    deadline = time.monotonic() + 30
+    while client.get(f"{location}/status").json()["status"] not in ("done", "failed", "error"):
+        assert time.monotonic() < deadline, "the batch did not finish"
+        time.sleep(0.05)
+    for url in (location, f"{location}/status", f"{location}/results.csv"):
+        assert client.get(url).status_code == 200, url
+    other = TestClient(asgi_app(settings, world.db))
+    sign_in(other, "kz-mvd.supervisor" if role != "supervisor" else "kz-mvd.officer")
+    for url in (location, f"{location}/status", f"{location}/results.csv"):
+        assert other.get(url).status_code == 404, url
+
+    assert client.get("/hits").status_code == (403 if role == "officer" else 200)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -132,6 +176,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(
         "/account/tokens",
         "/admin/audit",
         f"/imports/{uuid.uuid4()}",
+        "/checks",
+        f"/checks/batch/{uuid.uuid4()}",
+        "/hits",
     ]:
         response = client.get(url, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/login")
@@ -164,4 +211,11 @@ COVERED_UI_ROUTES = {
     ("POST", "/logout"): "test_changes_without_csrf_token_are_refused",
     ("GET", "/lang/{lang}"): "tests/web/test_ui_i18n.py",
     ("GET", "/api/docs"): "tests/web/test_api_docs.py (public page, no data)",
+    ("GET", "/checks"): "test_check_pages (every role)",
+    ("POST", "/checks"): "test_check_pages (links only to records the role may read)",
+    ("POST", "/checks/batch"): "test_check_pages; test_changes_without_csrf_token_are_refused",
+    ("GET", "/checks/batch/{job_id}"): "test_check_pages (its user only)",
+    ("GET", "/checks/batch/{job_id}/status"): "test_check_pages (its user only)",
+    ("GET", "/checks/batch/{job_id}/results.csv"): "test_check_pages (its user only)",
+    ("GET", "/hits"): "test_check_pages (403 for officers)",
 }

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import typer
+from check_samples import LEAK_MARKERS, RAKHIMOV, SECRET
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -21,8 +22,6 @@ from caravan.cli.checks import check_app
 from caravan.collect import records
 from caravan.store.models import AuditEvent, HitNotification
 from caravan.web.app import asgi_app
-
-from .test_checks import LEAK_MARKERS, RAKHIMOV, SECRET
 
 cli = typer.Typer()
 cli.add_typer(check_app, name="check")
@@ -78,7 +77,7 @@ def test_api_single_checks(api: Any, held: dict[str, Any]) -> None:
     assert hit["url"] == f"/persons/{held['visible']}"
 
     response = api.post(
-        "/api/v1/checks", json={"kind": "person", "surname": "Холматов", "given_name": "Бахтиер"}
+        "/api/v1/checks", json={"kind": "person", "surname": "Holmatov", "given_name": "Bahtiyor"}
     )
     hit = response.json()["hits"][0]
     assert hit["visible"] is False
@@ -209,6 +208,7 @@ def test_api_batch_with_bad_rows_checks_nothing(api: Any, world: Any, held: dict
 @pytest.fixture
 def cli_world(world: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(context, "database", lambda: world.db)
+    monkeypatch.setattr(context.console, "width", 250)  # tables unwrapped, whatever the terminal
     return world
 
 

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from check_samples import LEAK_MARKERS, RAKHIMOV, SECRET
 from sqlalchemy import func, select
 
 from caravan.collect import records
@@ -16,50 +17,10 @@ from caravan.match.report import outcome_to_dict
 from caravan.match.selectors import MAX_FIELD, parse_selector
 from caravan.store.models import AuditEvent, HitNotification
 
-RAKHIMOV = {
-    "source_id": "KZ-P-1",
-    "surname": "Рахимов",
-    "given_name": "Джамшед",
-    "patronymic": "Каримович",
-    "birth_date": "1985-03-07",
-    "nationality": "TJ",
-    "document_number": "N 1234567",
-    "phone": "+992 93 123 4567",
-    "handling_code": "H1",
-}
-
-#: A restricted record whose every field carries a marker no check answer may contain.
-SECRET = {
-    "source_id": "KG-SECRET-REF",
-    "surname": "Холматов",
-    "given_name": "Бахтиёр",
-    "patronymic": "Секретович",
-    "name_as_written": "KHOLMATOV BAKHTIYOR ZZMARKER",
-    "birth_date": "1979-11-23",
-    "nationality": "KG",
-    "document_number": "AC 7654321",
-    "phone": "+996 555 123 456",
-    "notes": "ZZNOTEMARKER informant meeting",
-    "handling_code": "H3",
-    "handling_note": "ZZHANDLINGMARKER do not disseminate",
-}
-LEAK_MARKERS = (
-    "Холматов",
-    "Бахтиёр",
-    "Секретович",
-    "KHOLMATOV",
-    "BAKHTIYOR",
-    "ZZMARKER",
-    "1979",
-    "7654321",
-    "555 123",
-    "+996555123456",
-    "ZZNOTEMARKER",
-    "ZZHANDLINGMARKER",
-)
-
 
 def person(world: Any, username: str, values: dict[str, Any]) -> Any:
+    """File a person (H1 unless ``values`` say otherwise); returns its id."""
+    values = {"handling_code": "H1", **values}
     with world.db.session() as session:
         return records.create_record(session, world.principal(username), "persons", values).id
 
@@ -185,7 +146,7 @@ def test_owner_is_notified_once_per_asker_record_and_day(world: Any) -> None:
         assert first.owner_agency_id == world.agencies["KG-MVD"].id
         assert first.asker_agency.code == "KZ-MVD"
         assert first.reference == "KG-SECRET-REF"
-        assert first.matched.startswith("person: ")
+        assert first.matched.startswith("person: surname=Kholmatov")
         assert "Kholmatov" in first.matched  # what the asker typed, for the owner
     # The owner's own checks and visible hits notify no one.
     check(world, "kg-mvd.analyst", "person", surname="Kholmatov", given_name="Bakhtiyor")
@@ -213,7 +174,11 @@ def test_every_check_is_audited(world: Any) -> None:
 def test_new_changed_and_deleted_records_are_checkable_at_once(world: Any) -> None:
     first = person(world, "kz-mvd.officer", RAKHIMOV)
     check(world, "kg-mvd.officer", "person", surname="Rakhimov", given_name="Jamshed")  # builds
-    second = person(world, "kz-mvd.officer", {"surname": "Тошматов", "given_name": "Алишер"})
+    second = person(
+        world,
+        "kz-mvd.officer",
+        {"surname": "Тошматов", "given_name": "Алишер", "handling_code": "H1"},
+    )
     outcome, _ = check(world, "kg-mvd.officer", "person", surname="Toshmatov", given_name="Alisher")
     assert [h.record.id for h in outcome.hits if h.record] == [second]
     with world.db.session() as session:

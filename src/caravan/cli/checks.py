@@ -18,10 +18,9 @@ from rich.table import Table
 from caravan.cli import context
 from caravan.errors import CaravanError
 from caravan.match.batch import read_batch, run_batch, write_results_csv
-from caravan.match.checks import CheckOutcome, run_check
+from caravan.match.checks import CheckOutcome, asker_region, run_check
 from caravan.match.report import outcome_to_dict
 from caravan.match.selectors import parse_selector
-from caravan.store.models import Agency
 
 check_app = typer.Typer(
     help="Hit/no-hit checks: does anyone hold anything on this person, phone, plate, "
@@ -71,11 +70,10 @@ def _check(kind: str, raw: dict[str, Any], as_user: str, as_json: bool) -> None:
     try:
         with context.session_scope() as session:
             principal = context.principal_for(session, as_user)
-            agency = session.get(Agency, principal.agency_id)
             selector = parse_selector(
                 kind,
                 {k: v for k, v in raw.items() if v is not None},
-                region=agency.country if agency else None,
+                region=asker_region(session, principal),
             )
             outcome = run_check(session, principal, selector)
             if as_json:
@@ -178,9 +176,8 @@ def check_batch(
     try:
         with context.session_scope() as session:
             principal = context.principal_for(session, as_user)
-            agency = session.get(Agency, principal.agency_id)
             queries = read_batch(
-                file, fmt=fmt, encoding=encoding, region=agency.country if agency else None
+                file, fmt=fmt, encoding=encoding, region=asker_region(session, principal)
             )
             outcome = run_batch(session, principal, queries, filename=file.name)
             with out.open("w", encoding="utf-8", newline="") as handle:

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from caravan import audit
 from caravan.access import HitNotice, Principal, hit_views, require
 from caravan.collect.readers import ColumnSpec, open_rows
-from caravan.errors import CaravanError, FieldError, InvalidData, NotFound
+from caravan.errors import CaravanError, Conflict, FieldError, InvalidData, NotFound
 from caravan.match.checks import _MODELS, TOP, CheckOutcome, Hit, _notify, rank
 from caravan.match.report import RESULT_COLUMNS, hit_row
 from caravan.match.selectors import Selector, parse_selector
@@ -213,18 +213,19 @@ def run_batch(
                     item.kind,
                     round(item.score, 3),
                     item.band,
-                    item.explanation,
+                    item.coarse if isinstance(view, HitNotice) else item.explanation,
                     _target=item.record_id,
                 )
                 if isinstance(view, HitNotice):
                     hit.notice = view
+                    hit.detail = item.explanation
                 else:
                     hit.record = view
                     hit.matched_name = item.matched_name
                 hits.append(hit)
             if any(h.notice is not None for h in hits):
-                outcome = CheckOutcome(query.selectors[0], len(hits), hits)
-                _notify(session, principal, query.selectors[0], outcome)
+                single = CheckOutcome(query.selectors[0], len(hits), hits)
+                _notify(session, principal, query.selectors[0], single)
             results.append((query.query_id, hits))
         if progress is not None:
             progress(len(results), len(queries))
@@ -359,7 +360,15 @@ _RESULT_TABLE_COLUMNS = (
 )
 
 
-def job_results_csv(session: Session, job_id: uuid.UUID) -> str:
+def job_results_csv(session: Session, job: CheckJob) -> str:
+    """The results of a finished batch as CSV (:data:`RESULT_COLUMNS`).
+
+    Raises:
+        Conflict: the batch has not finished (or was refused).
+    """
+    if job.status != "done":
+        raise Conflict(f"The batch is {job.status}; its results come when it is done")
+    job_id = job.id
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(RESULT_COLUMNS)

@@ -35,6 +35,7 @@ from caravan.match.index import PersonIndex
 from caravan.match.selectors import Selector
 from caravan.names import NameMatch, compare
 from caravan.store.models import (
+    Agency,
     HitNotification,
     IdentityDocument,
     Link,
@@ -54,6 +55,10 @@ POSSIBLE = 0.70
 MAX_SCORED = 4000
 #: Expected chance namesakes above which a name alone identifies no one.
 COMMON_EXPECTED = 0.5
+#: A birth date confirms a name when at most this many namesakes share it.
+FEW = 3
+#: Birth-date agreements short of the full date.
+DATED = ("year", "month")
 ADVICE_COMMON = "many possible candidates — add a birth date or a document number"
 
 #: Page of a record kind, when it has one.
@@ -68,7 +73,8 @@ class Hit:
     kind: str
     score: float
     band: str
-    #: Query-side explanation; safe for any asker.
+    #: What matched, from the query's side. For a hit notice only *which* of the query's
+    #: parts matched (never how, nor anything of the record's own values).
     explanation: str
     record: RecordMixin | None = None
     notice: HitNotice | None = None
@@ -76,6 +82,8 @@ class Hit:
     matched_name: str | None = None
     #: The record found (kept out of every rendering of a hit notice).
     _target: Any = field(default=None, repr=False)
+    #: The full explanation of a hit notice — for the owner's inbox only.
+    detail: str = field(default="", repr=False)
 
     @property
     def visible(self) -> bool:
@@ -130,7 +138,8 @@ class _Scored:
     record_id: Any
     kind: str
     matched_name: str | None = None
-    revealing: str | None = None
+    #: The explanation for a hit notice (see :attr:`Hit.explanation`).
+    coarse: str = ""
 
 
 # --------------------------------------------------------------------------- the index
@@ -139,10 +148,17 @@ _indexes: dict[str, PersonIndex] = {}
 _build_lock = threading.Lock()
 
 
+def asker_region(session: Session, principal: Principal) -> str | None:
+    """The asker's country: how the national phone numbers they type are read."""
+    agency = session.get(Agency, principal.agency_id)
+    return agency.country if agency is not None else None
+
+
 def person_index(session: Session) -> PersonIndex:
     """This process's person index of the session's database: built on first use (and
     again if the store was reset under it), refreshed from the change feed."""
-    key = session.get_bind().url.render_as_string(hide_password=True)
+    bind = session.get_bind()
+    key = bind.engine.url.render_as_string(hide_password=True)
     index = _indexes.get(key)
     if index is None or not index.ready.is_set() or index.stale(session):
         with _build_lock:
@@ -179,16 +195,47 @@ def _birth(query: str | None, stored: str | None) -> tuple[str, float]:
     return "conflict", -0.3
 
 
+def _role(part: Any) -> str:
+    """The part's role in words; a word of an unstructured name takes the role it matched."""
+    role = part.query_role if part.query_role != "name" else part.candidate_role or "name"
+    return ROLE_WORDS.get(role, role)
+
+
 def _name_words(match: NameMatch) -> str:
     """Query-side account of a name match: which query words matched, and how."""
     matched = [p for p in match.parts if p.candidate is not None and p.query]
     missing = [p for p in match.parts if p.candidate is None and p.query]
-    words = [f"{p.query_role} {p.query} ({p.how})" for p in matched]
+    words = [f"{_role(p)} {p.query} ({p.how})" for p in matched]
     if missing:
         words.append("not matched: " + ", ".join(p.query for p in missing))
     if match.swapped:
         words.append("name order differs")
     return "; ".join(words)
+
+
+ROLE_WORDS = {
+    "surname": "surname",
+    "given": "given name",
+    "patronymic": "patronymic",
+    "name": "name",
+}
+
+
+def _coarse(match: NameMatch | None, document: bool) -> str:
+    """Which of the query's parts matched — no more (the explanation of a hit notice)."""
+    parts = (
+        []
+        if match is None
+        else [
+            ROLE_WORDS.get(p.query_role, p.query_role)
+            for p in match.parts
+            if p.candidate is not None and p.query
+        ]
+    )
+    said = ["document number matched"] if document else []
+    if parts:
+        said.append("name matched: " + ", ".join(dict.fromkeys(parts)))
+    return "; ".join(said)
 
 
 def _person_candidates(
@@ -218,6 +265,7 @@ def _person_candidates(
     expected = counts[0] * counts[1] / persons if len(counts) >= 2 else counts[0] if counts else 0.0
     common = expected > COMMON_EXPECTED
     scored: list[_Scored] = []
+    facts: list[tuple[_Scored, float, str, bool]] = []
     for ordinal in candidates:
         hex_id, variants, birth, nationality = index.person(ordinal)
         if not hex_id:
@@ -252,26 +300,35 @@ def _person_candidates(
         score = max(0.0, min(1.0, score))
         if score < POSSIBLE:
             continue
-        evidence = document or level == "day" or (level in ("year", "month") and not common)
-        rare_name_alone = not common and name_score >= 0.9 and level == "unknown"
-        conflict = level in ("conflict", "near")
-        band = (
-            "strong"
-            if score >= STRONG and (evidence or rare_name_alone) and not conflict
-            else "possible"
-        )
         matched = " ".join(t.written for t in best_variant) or None
-        scored.append(
-            _Scored(
-                score,
-                band,
-                "; ".join(r for r in reasons if r),
-                uuid.UUID(hex_id),
-                "person",
-                matched_name=matched,
-            )
+        item = _Scored(
+            score,
+            "possible",
+            "; ".join(r for r in reasons if r),
+            uuid.UUID(hex_id),
+            "person",
+            matched_name=matched,
+            coarse=_coarse(best, document),
         )
-    return scored, common and not (selector.birth_date or selector.document)
+        scored.append(item)
+        facts.append((item, name_score, level, document))
+    namesakes = sum(1 for _, name, _, _ in facts if name >= STRONG)
+    dated = sum(1 for _, name, level, _ in facts if name >= STRONG and level in DATED)
+    vague = not (selector.birth_date or selector.document)
+    # Common: frequent in the store, or simply many matching names for this query.
+    common = common or (vague and namesakes > FEW)
+    for item, name, level, document in facts:
+        if item.score < STRONG or level in ("conflict", "near"):
+            continue
+        confirmed = (
+            document
+            or level == "day"
+            or (level in DATED and (not common or dated <= FEW))
+            or (not common and name >= 0.9 and level == "unknown")
+        )
+        if confirmed:
+            item.band = "strong"
+    return scored, common and vague
 
 
 # --------------------------------------------------------------------------- other selectors
@@ -313,7 +370,8 @@ def _keyed_candidates(session: Session, selector: Selector) -> list[_Scored]:
     scored = []
     for entity_id in ids:
         kind, record_id = holders.get(entity_id, (model.KIND, entity_id))
-        scored.append(_Scored(1.0, "strong", f"{label} matched: {how}", record_id, kind))
+        said = f"{label} matched: {how}"
+        scored.append(_Scored(1.0, "strong", said, record_id, kind, coarse=said))
     return scored
 
 
@@ -374,11 +432,12 @@ def run_check(
             item.kind,
             round(item.score, 3),
             item.band,
-            item.explanation,
+            item.coarse if isinstance(view, HitNotice) else item.explanation,
             _target=item.record_id,
         )
         if isinstance(view, HitNotice):
             hit.notice = view
+            hit.detail = item.explanation
         else:
             hit.record = view
             hit.matched_name = item.matched_name
@@ -411,7 +470,7 @@ def _notify(
         notice = hit.notice
         if notice is None:
             continue
-        matched = f"{selector.kind}: {hit.explanation}"[:2000]
+        matched = f"{selector.describe()} — {hit.detail or hit.explanation}"[:2000]
         this = (
             HitNotification.asker_user_id == principal.user_id,
             HitNotification.record_id == hit._target,
@@ -444,7 +503,8 @@ def _notify(
         session.execute(
             update(HitNotification)
             .where(*this)
-            .values(count=HitNotification.count + 1, last_at=now, matched=matched)
+            # Asked again: unread again, so the owner sees it come back.
+            .values(count=HitNotification.count + 1, last_at=now, matched=matched, read_at=None)
         )
 
 
@@ -453,6 +513,7 @@ __all__ = [
     "TOP",
     "CheckOutcome",
     "Hit",
+    "asker_region",
     "person_index",
     "rank",
     "reset_index",

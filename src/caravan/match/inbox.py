@@ -42,17 +42,21 @@ def unread_count(session: Session, principal: Principal) -> int:
     )
 
 
-def mark_read(session: Session, principal: Principal) -> None:
-    """Everything in the agency's inbox is now read."""
+def mark_read(session: Session, principal: Principal, shown: list[HitNotification]) -> None:
+    """The notifications ``shown`` to the principal are read (ones that came in since stay
+    unread)."""
     require(principal, "hits.read")
-    session.execute(
-        update(HitNotification)
-        .where(
-            HitNotification.owner_agency_id == principal.agency_id,
-            HitNotification.read_at.is_(None),
+    ids = [n.id for n in shown if n.read_at is None]
+    if ids:
+        session.execute(
+            update(HitNotification)
+            .where(
+                HitNotification.owner_agency_id == principal.agency_id,
+                HitNotification.id.in_(ids),
+                HitNotification.read_at.is_(None),
+            )
+            .values(read_at=utcnow())
         )
-        .values(read_at=utcnow())
-    )
 
 
 def inbox_item(n: HitNotification) -> dict[str, Any]:

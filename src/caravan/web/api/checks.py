@@ -7,16 +7,14 @@ from typing import Any, Literal
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from caravan.access import Principal, require
+from caravan.access import require
 from caravan.errors import FieldError, InvalidData
 from caravan.match import batch
-from caravan.match.checks import run_check
+from caravan.match.checks import asker_region, run_check
 from caravan.match.inbox import inbox, inbox_item
 from caravan.match.report import outcome_to_dict
 from caravan.match.selectors import parse_selector
-from caravan.store.models import Agency
 from caravan.web.deps import CsrfDep, PrincipalDep, SessionDep
 from caravan.web.uploads import save_upload
 
@@ -41,19 +39,13 @@ class CheckIn(BaseModel):
     name: str | None = Field(None, description="Company name")
 
 
-def agency_region(session: Session, principal: Principal) -> str | None:
-    """The asker's country: how their national phone numbers are read."""
-    agency = session.get(Agency, principal.agency_id)
-    return agency.country if agency is not None else None
-
-
 @router.post("/checks", dependencies=[CsrfDep])
 def check(body: CheckIn, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
     """Run one check. Hits on records you may not read come as ``notice``: the owner
     agency, its reference, the handling code and whom to ask — never their content."""
     require(principal, "check.run")
     raw = body.model_dump(exclude={"kind"}, exclude_none=True)
-    selector = parse_selector(body.kind, raw, region=agency_region(session, principal))
+    selector = parse_selector(body.kind, raw, region=asker_region(session, principal))
     return outcome_to_dict(run_check(session, principal, selector))
 
 
@@ -77,7 +69,7 @@ async def check_batch(
     job = batch.queue_batch_job(session, principal, filename)
     session.commit()  # the job's own transactions must see the row
     batch.start_batch_job(
-        request.app.state.db, job.id, path, principal, region=agency_region(session, principal)
+        request.app.state.db, job.id, path, principal, region=asker_region(session, principal)
     )
     return JSONResponse(
         {"id": str(job.id), "status": job.status, "status_url": f"/api/v1/checks/batch/{job.id}"},
@@ -98,7 +90,7 @@ def check_batch_results(job_id: str, session: SessionDep, principal: PrincipalDe
     """One row per hit: ``query_id, rank, score, band, agency, source_id, visible``."""
     job = batch.batch_job(session, principal, job_id)
     return Response(
-        batch.job_results_csv(session, job.id),
+        batch.job_results_csv(session, job),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="checks-{job.id}.csv"'},
     )

@@ -14,26 +14,17 @@ from starlette.datastructures import UploadFile
 
 from caravan.access import Principal, require
 from caravan.collect import jobs
-from caravan.config import PROJECT_ROOT
 from caravan.errors import FieldError, NotFound
 from caravan.store.models import Agency, ImportJob
 from caravan.web.deps import CsrfDep, PrincipalDep, SessionDep, SettingsDep
 from caravan.web.templating import render
 from caravan.web.ui.helpers import N_
+from caravan.web.uploads import save_upload
 
 router = APIRouter()
 
-UPLOAD_DIR = PROJECT_ROOT / "var" / "uploads"
 KINDS = ("persons", "seizures", "reports")
 ENCODINGS = ("auto", "utf-8", "cp1251")
-SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl", ".ndjson")
-CHUNK = 1024 * 1024
-
-
-def _safe_filename(name: str | None) -> str:
-    """The client's file name for display only (never used for a path)."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    return "".join(c for c in base if c.isprintable())[:300] or "upload"
 
 
 def _agencies(session: Session, principal: Principal) -> list[Agency]:
@@ -111,17 +102,8 @@ async def upload(
     if errors:
         return _form(request, session, principal, values, errors, 422)
     assert isinstance(upload, UploadFile)
-    filename = _safe_filename(upload.filename)
-    suffix = Path(filename).suffix.lower()
-    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    path = UPLOAD_DIR / f"{uuid.uuid4().hex}{suffix if suffix in SUFFIXES else ''}"
-    with path.open("wb") as out:
-        await upload.seek(0)
-        while chunk := await upload.read(CHUNK):
-            out.write(chunk)
-    await upload.close()
-    if path.stat().st_size == 0:
-        path.unlink(missing_ok=True)
+    path, filename = await save_upload(upload)
+    if not path.exists():
         return _form(request, session, principal, values, {"file": N_("The file is empty")}, 422)
     job = ImportJob(
         kind=values["kind"],
@@ -180,4 +162,4 @@ def job_errors(job_id: str, session: SessionDep, principal: PrincipalDep) -> JSO
     )
 
 
-__all__ = ["UPLOAD_DIR", "router"]
+__all__ = ["router"]

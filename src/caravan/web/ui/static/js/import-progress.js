@@ -1,4 +1,6 @@
-// Import job page: poll the status every 500 ms, move the bar, reload when finished.
+// Job pages (imports, batches of checks): poll the status every 500 ms, move the bar,
+// reload when finished. The panel's data attributes name the status's fields:
+// data-progress-done / data-progress-total (the bar) and data-count (the number shown).
 "use strict";
 
 (() => {
@@ -9,6 +11,9 @@
     const bar = panel.querySelector("[data-progress-bar]");
     const badge = panel.querySelector("[data-job-status]");
     const rows = panel.querySelector("[data-rows]");
+    const doneKey = panel.dataset.progressDone || "bytes_read";
+    const totalKey = panel.dataset.progressTotal || "bytes_total";
+    const countKey = panel.dataset.count || "rows_read";
     const lang = document.documentElement.lang || "en";
     const fmt = new Intl.NumberFormat(lang === "ru" ? "ru-RU" : "en-GB");
 
@@ -27,8 +32,8 @@
       const status = data.status;
       badge.textContent = panel.dataset["label" + status.charAt(0).toUpperCase() + status.slice(1)] || status;
       badge.className = `status status-${status}`;
-      rows.textContent = fmt.format(data.rows_read || 0);
-      if (data.bytes_total) bar.value = Math.min(100, Math.round((100 * (data.bytes_read || 0)) / data.bytes_total));
+      rows.textContent = fmt.format(data[countKey] || 0);
+      if (data[totalKey]) bar.value = Math.min(100, Math.round((100 * (data[doneKey] || 0)) / data[totalKey]));
       if (FINISHED.has(status)) {
         bar.value = 100;
         window.location.reload();
