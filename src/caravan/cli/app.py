@@ -236,12 +236,17 @@ def serve(
     import uvicorn
 
     from caravan.collect.jobs import recover_interrupted
+    from caravan.match.batch import recover_interrupted_batches
     from caravan.web.uploads import UPLOAD_DIR
 
     settings = get_settings()
     interrupted = recover_interrupted(context.database(), UPLOAD_DIR)
-    if interrupted:
-        console.print(f"{interrupted} import(s) interrupted by the last stop marked as such.")
+    batches = recover_interrupted_batches(context.database())
+    if interrupted or batches:
+        console.print(
+            f"{interrupted} import(s) and {batches} batch(es) of checks interrupted by the "
+            "last stop marked as such."
+        )
     console.print(f"Caravan on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
     uvicorn.run(
         "caravan.web.app:asgi_app",

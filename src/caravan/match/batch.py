@@ -400,10 +400,25 @@ __all__ = [
     "live_progress",
     "queue_batch_job",
     "read_batch",
+    "recover_interrupted_batches",
     "run_batch",
     "start_batch_job",
     "write_results_csv",
 ]
+
+
+def recover_interrupted_batches(db: Database) -> int:
+    """Close the batches a stopped server left ``queued`` or ``running`` (nothing of them
+    was kept); ``caravan serve`` calls this at start, as it does for imports."""
+    with db.session() as session:
+        stale = list(
+            session.scalars(select(CheckJob).where(CheckJob.status.in_(("queued", "running"))))
+        )
+        for job in stale:
+            job.status = "error"
+            job.message = "Interrupted: the server stopped during the batch; run it again"
+            job.finished_at = utcnow()
+    return len(stale)
 
 
 def queue_batch_job(session: Session, principal: Principal, filename: str) -> CheckJob:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -9,10 +11,12 @@ from fastapi.staticfiles import StaticFiles
 
 from caravan import __version__
 from caravan.config import Settings, get_settings
+from caravan.match.checks import person_index
 from caravan.store import Database
 from caravan.web import errors
 from caravan.web.middleware import RequestGuard
 
+log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "ui" / "static"
 
 
@@ -40,7 +44,24 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(api_docs.router)
     app.include_router(ui_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if settings.environment != "test":
+        app.router.on_startup.append(lambda: warm_check_index(app.state.db))
     return app
+
+
+def warm_check_index(db: Database) -> threading.Thread:
+    """Build the person index of checks in the background, so the first check need not."""
+
+    def build() -> None:
+        try:
+            with db.session() as session:
+                person_index(session)
+        except Exception:  # the first check builds it then, and says why
+            log.exception("building the check index at start-up failed")
+
+    thread = threading.Thread(target=build, name="check-index", daemon=True)
+    thread.start()
+    return thread
 
 
 def asgi_app(settings: Settings | None = None, database: Database | None = None) -> RequestGuard:
