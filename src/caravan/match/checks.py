@@ -21,9 +21,10 @@ from __future__ import annotations
 import math
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +34,7 @@ from caravan import audit
 from caravan.access import HitNotice, Principal, hit_views, require
 from caravan.match.index import PersonIndex
 from caravan.match.selectors import Selector
-from caravan.names import NameMatch, compare
+from caravan.names import NameMatch, Token, compare, match_score
 from caravan.store.models import (
     Agency,
     HitNotification,
@@ -140,6 +141,21 @@ class _Scored:
     matched_name: str | None = None
     #: The explanation for a hit notice (see :attr:`Hit.explanation`).
     coarse: str = ""
+    #: What :meth:`explain` needs to write the explanations (persons: they are written
+    #: only for the hits shown, not for every candidate).
+    pending: tuple[Any, ...] | None = None
+
+    def explain(self, query: Sequence[Token]) -> None:
+        if self.pending is None:
+            return
+        variant, notes, document = self.pending
+        match = compare(query, variant) if query and variant else None
+        reasons = (["document number matched"] if document else []) + (
+            [_name_words(match)] if match is not None else []
+        )
+        self.explanation = "; ".join(r for r in (*reasons, *notes) if r)
+        self.coarse = _coarse(match, document)
+        self.pending = None
 
 
 # --------------------------------------------------------------------------- the index
@@ -195,6 +211,11 @@ def _birth(query: str | None, stored: str | None) -> tuple[str, float]:
     return "conflict", -0.3
 
 
+def _matched(part: Any) -> bool:
+    """A query word that found its counterpart (paired words that differ did not)."""
+    return bool(part.query) and part.candidate is not None and part.how != "different"
+
+
 def _role(part: Any) -> str:
     """The part's role in words; a word of an unstructured name takes the role it matched."""
     role = part.query_role if part.query_role != "name" else part.candidate_role or "name"
@@ -203,8 +224,8 @@ def _role(part: Any) -> str:
 
 def _name_words(match: NameMatch) -> str:
     """Query-side account of a name match: which query words matched, and how."""
-    matched = [p for p in match.parts if p.candidate is not None and p.query]
-    missing = [p for p in match.parts if p.candidate is None and p.query]
+    matched = [p for p in match.parts if _matched(p)]
+    missing = [p for p in match.parts if p.query and not _matched(p)]
     words = [f"{_role(p)} {p.query} ({p.how})" for p in matched]
     if missing:
         words.append("not matched: " + ", ".join(p.query for p in missing))
@@ -266,49 +287,45 @@ def _person_candidates(
     common = expected > COMMON_EXPECTED
     scored: list[_Scored] = []
     facts: list[tuple[_Scored, float, str, bool]] = []
+    query = selector.names
     for ordinal in candidates:
         hex_id, variants, birth, nationality = index.person(ordinal)
         if not hex_id:
             continue
-        best: NameMatch | None = None
-        best_variant: tuple[Any, ...] = ()
-        for variant in variants:
-            match = compare(selector.names, variant) if selector.names else None
-            if match is not None and (best is None or match.score > best.score):
-                best, best_variant = match, variant
-        name_score = best.score if best is not None else 0.0
+        name_score, best_variant = 0.0, cast(tuple[Token, ...], ())
+        if query:
+            for variant in variants:
+                value = match_score(query, variant)
+                if value > name_score:
+                    name_score, best_variant = value, variant
         document = ordinal in by_document
         if name_score < POSSIBLE - 0.15 and not document:
             continue
         level, change = _birth(selector.birth_date, birth)
         score = name_score + change
-        reasons = [_name_words(best)] if best is not None else []
-        if level != "unknown":
-            reasons.append(f"birth date: {level}")
+        notes = [f"birth date: {level}"] if level != "unknown" else []
         if selector.nationality and nationality:
             if nationality == selector.nationality:
-                reasons.append("nationality same")
+                notes.append("nationality same")
             else:
                 score -= 0.03
-                reasons.append("nationality differs")
+                notes.append("nationality differs")
         if document:
             score = max(score, 0.6) + 0.3
-            reasons.insert(0, "document number matched")
         if not (selector.birth_date or document) and common:
             # A frequent name is weak evidence on its own.
             score -= min(0.1, 0.03 * math.log10(1 + expected))
         score = max(0.0, min(1.0, score))
         if score < POSSIBLE:
             continue
-        matched = " ".join(t.written for t in best_variant) or None
         item = _Scored(
             score,
             "possible",
-            "; ".join(r for r in reasons if r),
+            "",
             uuid.UUID(hex_id),
             "person",
-            matched_name=matched,
-            coarse=_coarse(best, document),
+            matched_name=" ".join(t.written for t in best_variant) or None,
+            pending=(best_variant, tuple(notes), document),
         )
         scored.append(item)
         facts.append((item, name_score, level, document))
@@ -401,6 +418,8 @@ def rank(session: Session, selector: Selector) -> tuple[list[_Scored], bool]:
         if item.record_id not in best or item.score > best[item.record_id].score:
             best[item.record_id] = item
     ordered = sorted(best.values(), key=lambda s: (-s.score, s.band != "strong", str(s.record_id)))
+    for item in ordered[:TOP]:
+        item.explain(selector.names)
     return ordered, common
 
 
