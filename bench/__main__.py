@@ -1,4 +1,4 @@
-"""``python -m bench``: run the import and list-page benchmarks and record the results.
+"""``python -m bench``: run the import, list-page and checks benchmarks; record the results.
 
 Prints the figures as Markdown and appends them, with date, machine, versions and the
 command, to ``bench/RESULTS.md``. ``--quick`` runs small sizes end to end (a smoke test;
@@ -11,7 +11,7 @@ import argparse
 import shlex
 import sys
 
-from bench import RESULTS, import_speed, list_pages, report
+from bench import RESULTS, checks, import_speed, list_pages, report
 from bench.machine import Machine
 from bench.targets import DEFAULT_PG_URL
 
@@ -28,16 +28,31 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-list", action="store_true")
+    parser.add_argument("--skip-checks", action="store_true")
+    parser.add_argument(
+        "--checks", action="store_true", help="run only the hit/no-hit checks benchmark"
+    )
+    parser.add_argument("--checks-persons", type=int, default=1_000_000)
+    parser.add_argument("--checks-held", type=int, default=2000, help="held-person queries")
+    parser.add_argument("--checks-unheld", type=int, default=1000, help="unheld-person queries")
+    parser.add_argument("--checks-http", type=int, default=300, help="checks timed over HTTP")
+    parser.add_argument("--checks-batch", type=int, default=2000, help="queries in the batch")
     parser.add_argument("--no-record", action="store_true", help="do not append RESULTS.md")
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="small sizes: 5,000 persons / 2,000 seizures / 20,000 listed, 30 requests",
+        help="small sizes: 5,000 persons / 2,000 seizures / 20,000 listed, 30 requests;"
+        " checks over 20,000 persons with 140 + 60 queries",
     )
     args = parser.parse_args(argv)
     if args.quick:
         args.persons_import, args.seizures_import = 5_000, 2_000
         args.persons_list, args.requests, args.warmup = 20_000, 30, 2
+        args.checks_persons, args.checks_held, args.checks_unheld = 20_000, 140, 60
+        args.checks_http, args.checks_batch = 50, 200
+    if args.checks:
+        args.skip_import = args.skip_list = True
+        args.skip_checks = False
     return args
 
 
@@ -61,7 +76,18 @@ def main(argv: list[str] | None = None) -> int:
         lists = list_pages.run(
             args.persons_list, seed=args.seed, requests=args.requests, warmup=args.warmup, log=log
         )
-    text = report.render(machine, command, imports, lists)
+    checked = None
+    if not args.skip_checks:
+        checked = checks.run(
+            args.checks_persons,
+            seed=args.seed,
+            held=args.checks_held,
+            unheld=args.checks_unheld,
+            http_requests=args.checks_http,
+            batch=args.checks_batch,
+            log=log,
+        )
+    text = report.render(machine, command, imports, lists, checked)
     print()
     print(text)
     if not args.no_record:

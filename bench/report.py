@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bench import RESULTS
+from bench import checks as ck
+from bench.checks import ChecksReport
 from bench.import_speed import TARGETS, ImportReport
 from bench.list_pages import TARGET_P95_MS, CaseResult, ListReport
 from bench.machine import Machine
@@ -109,7 +111,113 @@ def list_section(report: ListReport) -> list[str]:
     return lines
 
 
-def summary(imports: ImportReport | None, lists: ListReport | None) -> list[str]:
+def _pct(value: float) -> str:
+    return "–" if value != value else f"{100 * value:.1f} %"
+
+
+def _checks_figures(r: ChecksReport) -> list[tuple[str, str, str, str, bool | None]]:
+    """(figure, ours, baseline, target, met) rows of the checks section."""
+    o = r.overall
+    unheld = r.unheld_share(r.queries.unheld)
+    base_unheld = r.unheld_share(r.queries.unheld, baseline=True)
+    rows: list[tuple[str, str, str, str, bool | None]] = [
+        (f"recall@1, held ({o.n:,})", _pct(o.recall_1), _pct(o.base_1),
+         f"≥ {ck.TARGET_RECALL_1:.2f}", o.recall_1 >= ck.TARGET_RECALL_1),
+        (f"recall@10, held ({o.n:,})", _pct(o.recall_10), _pct(o.base_10),
+         f"≥ {ck.TARGET_RECALL_10:.2f}", o.recall_10 >= ck.TARGET_RECALL_10),
+        (f"recall@1, held, less {len(r.ambiguous)} that a namesake first makes ambiguous",
+         _pct(r.recall_1_distinguishable[0]), "", "", None),
+        ("held: the person's record is a strong hit", _pct(o.strong), "", "", None),
+        (f"unheld with a strong hit ({len(r.queries.unheld):,})", _pct(unheld),
+         _pct(base_unheld), f"≤ {100 * ck.TARGET_UNHELD_STRONG:.0f} %",
+         unheld <= ck.TARGET_UNHELD_STRONG),
+        (f"in process p50 / p95 ({r.in_process.n:,} checks)",
+         f"{r.in_process.p50:.1f} / {r.in_process.p95:.1f} ms", "",
+         f"p95 ≤ {ck.TARGET_P95_MS:.0f} ms", r.in_process.p95 <= ck.TARGET_P95_MS),
+    ]  # fmt: skip
+    if r.http is not None:
+        rows.append(
+            (f"over HTTP p50 / p95 ({r.http.n:,} checks)",
+             f"{r.http.p50:.1f} / {r.http.p95:.1f} ms", "",
+             f"p95 ≤ {ck.TARGET_HTTP_P95_MS:.0f} ms", r.http.p95 <= ck.TARGET_HTTP_P95_MS)
+        )  # fmt: skip
+    rows.append(
+        (f"batch ({r.batch_queries:,} queries, {r.batch_seconds:.1f} s)",
+         f"{r.batch_rate:,.0f} checks/s", "", f"≥ {ck.TARGET_BATCH_PER_S:,.0f} checks/s",
+         r.batch_rate >= ck.TARGET_BATCH_PER_S)
+    )  # fmt: skip
+    if r.build is not None:
+        b = r.build
+        rows += [
+            (f"index build, fresh process ({b.persons:,} persons)", f"{b.seconds:.1f} s", "",
+             f"≤ {ck.TARGET_BUILD_S:.0f} s", b.seconds <= ck.TARGET_BUILD_S),
+            ("index memory: peak RSS growth (kept after build)",
+             f"{b.peak_growth / 1e6:,.0f} MB ({b.rss_growth / 1e6:,.0f} MB)", "",
+             f"≤ {ck.TARGET_MEMORY_BYTES / 1e9:.0f} GB",
+             b.peak_growth <= ck.TARGET_MEMORY_BYTES),
+        ]  # fmt: skip
+    return rows
+
+
+def _group_row(g: ck.Group) -> list[str]:
+    return [
+        g.name,
+        f"{g.n:,}",
+        _pct(g.recall_1),
+        _pct(g.recall_10),
+        _pct(g.base_1),
+        _pct(g.base_10),
+        _pct(g.strong),
+    ]
+
+
+def checks_section(r: ChecksReport) -> list[str]:
+    q = r.queries
+    lines = [
+        f"### Hit/no-hit checks ({r.persons:,} persons, SQLite, index in process memory)",
+        "",
+        f"`{r.database.name}`; {len(q.held):,} held queries (renderings of held persons"
+        f" that differ from every stored row), {len(q.unheld):,} queries for unheld persons,"
+        f" {len(q.controls):,} control queries; as `{ck.OFFICER}`. Baseline: rapidfuzz"
+        " `token_sort_ratio` over `unidecode`d full names, same candidates, no birth date;"
+        f" its strong = score ≥ {ck.BASELINE_STRONG:.0f}. Index build and memory in a fresh"
+        " process (VmRSS/VmHWM growth); in-process build here"
+        f" {r.process_build_seconds:.1f} s. See `bench/checks.py`.",
+        "",
+    ]
+    rows = [
+        [name, ours, base, target, "" if met is None else _met(met)]
+        for name, ours, base, target, met in _checks_figures(r)
+    ]
+    lines += _table(["figure", "checks", "baseline", "target", ""], rows)
+    header = ["queries", "n", "recall@1", "recall@10", "base @1", "base @10", "strong"]
+    lines += ["", "Held queries by variation (a query counts in each of its variations):", ""]
+    lines += _table(header, [_group_row(g) for g in r.variation_groups()])
+    lines += ["", "Held queries by birth date given:", ""]
+    lines += _table(header, [_group_row(g) for g in r.birth_groups()])
+    lines += ["", "Unheld queries:", ""]
+    lines += _table(
+        ["queries", "n", "strong hit", "any hit", "baseline strong"],
+        [
+            [name, f"{n:,}", _pct(strong), _pct(any_hit), _pct(base)]
+            for name, n, strong, any_hit, base in r.unheld_groups()
+        ],
+    )
+    lines += [
+        "",
+        f"Candidates compared per check: p95 {r.candidates_p95():,.0f}. All misses and"
+        f" unheld strong hits: `{r.examples_file.relative_to(RESULTS.parent.parent)}`"
+        " (git-ignored). First few:",
+        "",
+        *r.examples,
+    ]
+    lines += [f"- note: {n}" for n in r.notes]
+    return lines
+
+
+def summary(
+    imports: ImportReport | None, lists: ListReport | None, checks: ChecksReport | None = None
+) -> list[str]:
     lines = ["### Targets", ""]
     if imports:
         for m in imports.imports:
@@ -136,18 +244,30 @@ def summary(imports: ImportReport | None, lists: ListReport | None) -> list[str]
                     else ""
                 )
             )
+    if checks:
+        for figure, ours, _base, goal, met in _checks_figures(checks):
+            if met is not None:
+                lines.append(
+                    f"- checks ({checks.persons:,} persons) {figure} {goal}: {ours} → {_met(met)}"
+                )
     return lines
 
 
 def render(
-    machine: Machine, command: str, imports: ImportReport | None, lists: ListReport | None
+    machine: Machine,
+    command: str,
+    imports: ImportReport | None,
+    lists: ListReport | None,
+    checks: ChecksReport | None = None,
 ) -> str:
     lines = [f"## {machine.date}", "", *machine.markdown(), f"- command: `{command}`", ""]
     if imports:
         lines += [*import_section(imports), ""]
     if lists:
         lines += [*list_section(lists), ""]
-    lines += [*summary(imports, lists), ""]
+    if checks:
+        lines += [*checks_section(checks), ""]
+    lines += [*summary(imports, lists, checks), ""]
     return "\n".join(lines) + "\n"
 
 
