@@ -213,12 +213,14 @@ def test_a_common_name_alone_asks_for_more(world: Any) -> None:
     assert outcome.advice == ADVICE_COMMON
     assert outcome.total == 12
     assert all(h.band == "possible" for h in outcome.hits)
-    # A birth date picks one out.
+    # A birth year narrows it down (namesakes born more than a year apart drop out) and
+    # puts the one born that year first — still only possible: namesakes share years.
     dated, _ = check(
         world, "kg-mvd.officer", "person", surname="Ivanov", given_name="Sergey", birth_date="1965"
     )
     assert dated.advice is None
-    assert dated.hits[0].band == "strong" and dated.hits[0].record.birth_date == "1965"
+    assert [h.record.birth_date for h in dated.hits] == ["1965", "1964", "1966"]
+    assert [h.band for h in dated.hits] == ["possible"] * 3
 
 
 def test_results_are_capped_with_a_total(world: Any) -> None:
@@ -323,3 +325,25 @@ def test_names_in_other_scripts_are_checked_as_written(world: Any, name: str) ->
     assert [h.record.id for h in outcome.hits if h.record][:1] == [held]
     other, _ = check(world, "kg-mvd.officer", "person", full_name="Иванов Иван")
     assert other.hits == []
+
+
+def test_a_batch_notifies_once_per_record_and_counts_repeats(world: Any, tmp_path: Any) -> None:
+    from caravan.match.batch import read_batch, run_batch
+
+    person(world, "kg-mvd.officer", SECRET)
+    source = tmp_path / "q.csv"
+    source.write_text(
+        "query_id,surname,given_name\nq1,Kholmatov,Bakhtiyor\nq2,Холматов,Бахтиёр\n",
+        encoding="utf-8",
+    )
+    for _ in range(2):
+        with world.db.session() as session:
+            outcome = run_batch(session, world.principal("kz-mvd.analyst"), read_batch(source))
+            assert [len(hits) for _, hits in outcome.results] == [1, 1]
+    with world.db.session() as session:
+        rows = session.scalars(select(HitNotification)).all()
+        assert [(r.asker_user.username, r.count) for r in rows] == [("kz-mvd.analyst", 4)]
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "check.batch")
+        ).all()
+        assert [e.after for e in events] == [{"queries": 2, "hits": 2}] * 2

@@ -34,7 +34,7 @@ from caravan import audit
 from caravan.access import HitNotice, Principal, hit_views, require
 from caravan.collect.readers import ColumnSpec, open_rows
 from caravan.errors import CaravanError, Conflict, FieldError, InvalidData, NotFound
-from caravan.match.checks import _MODELS, TOP, CheckOutcome, Hit, _notify, rank
+from caravan.match.checks import _MODELS, TOP, Hit, notify_owners, rank
 from caravan.match.report import RESULT_COLUMNS, hit_row
 from caravan.match.selectors import Selector, parse_selector
 from caravan.store import Database
@@ -187,6 +187,7 @@ def run_batch(
     for start in range(0, len(queries), CHUNK):
         chunk = queries[start : start + CHUNK]
         ranked = []
+        asked: list[tuple[Selector, Hit]] = []
         for query in chunk:
             scored: dict[Any, Any] = {}
             for selector in query.selectors:
@@ -223,10 +224,9 @@ def run_batch(
                     hit.record = view
                     hit.matched_name = item.matched_name
                 hits.append(hit)
-            if any(h.notice is not None for h in hits):
-                single = CheckOutcome(query.selectors[0], len(hits), hits)
-                _notify(session, principal, query.selectors[0], single)
+            asked.extend((query.selectors[0], h) for h in hits if h.notice is not None)
             results.append((query.query_id, hits))
+        notify_owners(session, principal, asked)
         if progress is not None:
             progress(len(results), len(queries))
     outcome = BatchOutcome(len(queries), results)

@@ -52,14 +52,13 @@ from caravan.store.models import (
 TOP = 20
 STRONG = 0.85
 POSSIBLE = 0.70
-#: Persons compared in full per check at most (a name shared by more is "too common").
-MAX_SCORED = 4000
+#: Persons scored per check at most: those found through most of the query's words (and,
+#: with a birth date, born within a year of it).
+MAX_SCORED = 1000
 #: Expected chance namesakes above which a name alone identifies no one.
 COMMON_EXPECTED = 0.5
-#: A birth date confirms a name when at most this many namesakes share it.
+#: More namesakes than this make a name-only check "many possible candidates".
 FEW = 3
-#: Birth-date agreements short of the full date.
-DATED = ("year", "month")
 ADVICE_COMMON = "many possible candidates — add a birth date or a document number"
 
 #: Page of a record kind, when it has one.
@@ -262,8 +261,8 @@ def _coarse(match: NameMatch | None, document: bool) -> str:
 def _person_candidates(
     session: Session, selector: Selector, index: PersonIndex
 ) -> tuple[list[_Scored], bool]:
-    ordinals = index.candidates(selector.names)
-    found, frequency = ordinals
+    year = int(selector.birth_date[:4]) if selector.birth_date else None
+    found, _, frequency = index.candidates(selector.names, year=year, limit=MAX_SCORED)
     by_document: set[int] = set()
     if selector.document:
         holders = session.execute(
@@ -274,11 +273,7 @@ def _person_candidates(
             )
         ).scalars()
         by_document = set(index.ordinals_of(h.hex for h in holders))
-    candidates = [int(o) for o in found]
-    if len(candidates) > MAX_SCORED and selector.birth_date:
-        year = selector.birth_date[:4]
-        candidates = [o for o in candidates if (index.birth[o] or year)[:4] == year]
-    candidates = candidates[:MAX_SCORED]
+    candidates = found.tolist()
     candidates.extend(by_document.difference(candidates))
     persons = max(index.live, 1)
     given = [t for t in selector.names if t.role in ("surname", "given", "name")]
@@ -330,19 +325,15 @@ def _person_candidates(
         scored.append(item)
         facts.append((item, name_score, level, document))
     namesakes = sum(1 for _, name, _, _ in facts if name >= STRONG)
-    dated = sum(1 for _, name, level, _ in facts if name >= STRONG and level in DATED)
     vague = not (selector.birth_date or selector.document)
     # Common: frequent in the store, or simply many matching names for this query.
     common = common or (vague and namesakes > FEW)
     for item, name, level, document in facts:
         if item.score < STRONG or level in ("conflict", "near"):
             continue
-        confirmed = (
-            document
-            or level == "day"
-            or (level in DATED and (not common or dated <= FEW))
-            or (not common and name >= 0.9 and level == "unknown")
-        )
+        # A name and a birth *year* are shared by namesakes in a large store: strong needs
+        # the full date, the document, or — asked by name alone — a rare name.
+        confirmed = document or level == "day" or (vague and not common and name >= 0.9)
         if confirmed:
             item.band = "strong"
     return scored, common and vague
@@ -462,7 +453,7 @@ def run_check(
             hit.matched_name = item.matched_name
         outcome.hits.append(hit)
     if notify:
-        _notify(session, principal, selector, outcome)
+        notify_owners(session, principal, [(selector, hit) for hit in outcome.hits])
     if audited:
         audit.append(
             session,
@@ -479,51 +470,82 @@ def run_check(
     return outcome
 
 
-def _notify(
-    session: Session, principal: Principal, selector: Selector, outcome: CheckOutcome
+def notify_owners(
+    session: Session, principal: Principal, asked: Sequence[tuple[Selector, Hit]]
 ) -> None:
-    """Tell owners about hits on their restricted records, once per asker, record and day."""
+    """Tell owners about hits on their restricted records, once per asker, record and day.
+
+    ``asked`` pairs each hit notice with the query that found it (a batch passes all of
+    its hits at once: one lookup, one insert, one update for the lot).
+    """
     now = datetime.now(UTC)
     today = now.date()
-    for hit in outcome.hits:
-        notice = hit.notice
-        if notice is None:
-            continue
-        matched = f"{selector.describe()} — {hit.detail or hit.explanation}"[:2000]
-        this = (
-            HitNotification.asker_user_id == principal.user_id,
-            HitNotification.record_id == hit._target,
-            HitNotification.day == today,
+    latest: dict[Any, tuple[Selector, Hit, int]] = {}
+    for selector, hit in asked:
+        if hit.notice is not None:
+            _, _, times = latest.get(hit._target, (selector, hit, 0))
+            latest[hit._target] = (selector, hit, times + 1)
+    if not latest:
+        return
+
+    def matched(selector: Selector, hit: Hit) -> str:
+        return f"{selector.describe()} — {hit.detail or hit.explanation}"[:2000]
+
+    ids = list(latest)
+    existing: set[Any] = set()
+    for start in range(0, len(ids), 500):
+        existing.update(
+            session.scalars(
+                select(HitNotification.record_id).where(
+                    HitNotification.asker_user_id == principal.user_id,
+                    HitNotification.day == today,
+                    HitNotification.record_id.in_(ids[start : start + 500]),
+                )
+            )
         )
-        if session.scalar(select(HitNotification.id).where(*this)) is None:
-            try:
-                with session.begin_nested():
-                    session.add(
-                        HitNotification(
-                            owner_agency_id=notice.owner_id,
-                            record_kind=hit.kind,
-                            record_id=hit._target,
-                            reference=notice.reference[:100],
-                            handling_code=notice.handling_code,
-                            asker_agency_id=principal.agency_id,
-                            asker_user_id=principal.user_id,
-                            day=today,
-                            first_at=now,
-                            last_at=now,
-                            count=1,
-                            matched=matched,
-                            band=hit.band,
-                            score=hit.score,
-                        )
-                    )
-                continue
-            except IntegrityError:
-                pass  # the same asker's parallel request got there first: count this one
+    new = [
+        {
+            "owner_agency_id": hit.notice.owner_id,
+            "record_kind": hit.kind,
+            "record_id": record_id,
+            "reference": hit.notice.reference[:100],
+            "handling_code": hit.notice.handling_code,
+            "asker_agency_id": principal.agency_id,
+            "asker_user_id": principal.user_id,
+            "day": today,
+            "first_at": now,
+            "last_at": now,
+            "count": times,
+            "matched": matched(selector, hit),
+            "band": hit.band,
+            "score": hit.score,
+        }
+        for record_id, (selector, hit, times) in latest.items()
+        if record_id not in existing and hit.notice is not None
+    ]
+    try:
+        with session.begin_nested():
+            if new:
+                session.execute(HitNotification.__table__.insert(), new)  # type: ignore[attr-defined]
+    except IntegrityError:
+        # The same asker's parallel request filed some first: count them all as repeats.
+        existing.update(row["record_id"] for row in new)
+    for record_id in existing:
+        selector, hit, times = latest[record_id]
         session.execute(
             update(HitNotification)
-            .where(*this)
+            .where(
+                HitNotification.asker_user_id == principal.user_id,
+                HitNotification.record_id == record_id,
+                HitNotification.day == today,
+            )
             # Asked again: unread again, so the owner sees it come back.
-            .values(count=HitNotification.count + 1, last_at=now, matched=matched, read_at=None)
+            .values(
+                count=HitNotification.count + times,
+                last_at=now,
+                matched=matched(selector, hit),
+                read_at=None,
+            )
         )
 
 
@@ -533,6 +555,7 @@ __all__ = [
     "CheckOutcome",
     "Hit",
     "asker_region",
+    "notify_owners",
     "person_index",
     "rank",
     "reset_index",

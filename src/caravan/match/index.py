@@ -94,6 +94,8 @@ class PersonIndex:
         self.names: list[Names] = []
         self.birth: list[str | None] = []
         self.nationality: list[str | None] = []
+        #: Birth year per ordinal (0: unknown), for filtering candidates in bulk.
+        self.years: array[int] = array("h")
         self.ordinal: dict[str, int] = {}
         self.postings: dict[str, array[int]] = {}
         self.keys: dict[str, list[str]] = {}
@@ -165,6 +167,7 @@ class PersonIndex:
             self.names.append(names)
             self.birth.append(birth)
             self.nationality.append(nationality)
+            self.years.append(_year(birth))
             self.live += 1
             old: set[str] = set()
         else:
@@ -175,6 +178,7 @@ class PersonIndex:
             self.names[ordinal] = names
             self.birth[ordinal] = birth
             self.nationality[ordinal] = nationality
+            self.years[ordinal] = _year(birth)
         postings, keys = self.postings, self.keys
         for stem, token in {t.stem: t for variant in names for t in variant}.items():
             if stem in old or len(stem) < MIN_STEM:
@@ -247,9 +251,17 @@ class PersonIndex:
 
     # ------------------------------------------------------------------ querying
 
-    def candidates(self, query: Sequence[Token]) -> tuple[np.ndarray, dict[str, int]]:
-        """Ordinals of persons found through enough of the query's words, and the number
-        of persons holding each query word's best stem (its frequency in the store)."""
+    def candidates(
+        self, query: Sequence[Token], *, year: int | None = None, limit: int | None = None
+    ) -> tuple[np.ndarray, int, dict[str, int]]:
+        """Persons found through enough of the query's words, best first.
+
+        Returns the ordinals (those found through more of the query's words first, at
+        most ``limit``), how many there were before the limit, and the number of persons
+        holding each query word's stem (its frequency in the store). With ``year``,
+        persons born more than a year apart are left out (those without a birth year
+        stay).
+        """
         with self._lock:
             found: list[np.ndarray] = []
             frequency: dict[str, int] = {}
@@ -264,13 +276,23 @@ class PersonIndex:
                 else:
                     found.append(np.empty(0, dtype=np.int32))
             if not found:
-                return np.empty(0, dtype=np.int32), frequency
+                return np.empty(0, dtype=np.int32), 0, frequency
             if len(found) == 1:
-                return found[0], frequency
-            need = 2
-            everything = np.concatenate(found)
-            ordinals, counts = np.unique(everything, return_counts=True)
-            return ordinals[counts >= need], frequency
+                ordinals = found[0]
+                counts = np.ones(len(ordinals), dtype=np.int64)
+            else:
+                ordinals, counts = np.unique(np.concatenate(found), return_counts=True)
+                enough = counts >= 2
+                ordinals, counts = ordinals[enough], counts[enough]
+            if year is not None and len(ordinals):
+                years = np.frombuffer(self.years, dtype=np.int16)[ordinals]
+                near = (years == 0) | (np.abs(years.astype(np.int32) - year) <= 1)
+                ordinals, counts = ordinals[near], counts[near]
+            total = len(ordinals)
+            if limit is not None and total > limit:
+                # Most words found first; among equals, the order of filing.
+                ordinals = ordinals[np.argsort(-counts, kind="stable")[:limit]]
+            return ordinals, total, frequency
 
     def person(self, ordinal: int) -> tuple[str, Names, str | None, str | None]:
         return (
@@ -282,6 +304,11 @@ class PersonIndex:
 
     def ordinals_of(self, hex_ids: Iterable[str]) -> list[int]:
         return [o for h in hex_ids if (o := self.ordinal.get(h)) is not None and self.ids[o]]
+
+
+def _year(birth: str | None) -> int:
+    """The year of an ISO partial date, 0 when unknown."""
+    return int(birth[:4]) if birth and birth[:4].isdigit() else 0
 
 
 _PERSON_COLUMNS = (
