@@ -36,6 +36,7 @@ from caravan.domain.places import (
 )
 from caravan.domain.units import normalise_quantity
 from caravan.errors import FieldError, InvalidValue
+from caravan.match.keys import document_key
 from caravan.store.models import Agency
 
 T = TypeVar("T")
@@ -161,14 +162,6 @@ def script_of(value: str) -> str:
 def key_of(value: str) -> str:
     """Case-folded, NFC, single-spaced: the form list filters compare."""
     return " ".join(unicodedata.normalize("NFC", value).casefold().split())
-
-
-def plate_key(value: str) -> str:
-    return re.sub(r"[\s\-]", "", value).upper()
-
-
-def document_key(value: str) -> str:
-    return re.sub(r"[^0-9A-Za-zА-Яа-яЁё]", "", value).upper()
 
 
 def clean_common(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from caravan.collect.parallel import InlineRows, ParallelRows, in_flight_for, us
 from caravan.collect.readers import ColumnSpec, guess_format, open_rows
 from caravan.collect.seen import SeenKeys
 from caravan.collect.writer import (
+    Prepared,
     WriteResult,
     resolve_person_refs,
     write_persons,
@@ -41,6 +42,7 @@ from caravan.collect.writer import (
     write_seizures,
 )
 from caravan.errors import FieldError, InvalidData, NotFound
+from caravan.store.bulk import dialect_name
 
 __all__ = [
     "COLUMN_SPECS",
@@ -123,7 +125,7 @@ COLUMN_SPECS = {spec.kind: spec for spec in (PERSONS, SEIZURES, REPORTS)}
 KINDS = tuple(COLUMN_SPECS)
 
 Cleaner = Callable[[RowContext, Mapping[str, Any]], dict[str, Any] | None]
-Writer = Callable[[Session, list[dict[str, Any]], int | None], WriteResult]
+Writer = Callable[[Session, list[Prepared | dict[str, Any]], int | None], WriteResult]
 _HANDLERS: dict[str, tuple[Cleaner, Writer, bool]] = {
     "persons": (clean_person, write_persons, False),
     "seizures": (clean_seizure, write_seizures, True),
@@ -210,7 +212,7 @@ class _Run:
             self.dropped += len(self.errors) - MAX_ERRORS
             del self.errors[MAX_ERRORS:]
 
-    def flush(self, batch: list[dict[str, Any]], numbers: list[int]) -> None:
+    def flush(self, batch: list[Prepared | dict[str, Any]], numbers: list[int]) -> None:
         """Resolve references and, while the file is still clean, write the batch."""
         if not batch:
             return
@@ -278,6 +280,7 @@ def import_file(
     # Opened here in any case: header problems are raised before anything is written.
     reader = open_rows(source, fmt=fmt, encoding=encoding, mapping=mapping, columns=spec)
     rows: InlineRows | ParallelRows
+    dialect = dialect_name(session.connection().dialect)
     if use_worker(workers, source, reader.bytes_total, fmt):
         reader.close()
         assert isinstance(source, str | os.PathLike)
@@ -289,11 +292,12 @@ def import_file(
             spec=spec,
             agencies=agencies,
             default_agency=default_agency,
+            dialect=dialect,
             bytes_total=reader.bytes_total,
             in_flight=in_flight_for(max(1, batch_rows)),
         )
     else:
-        rows = InlineRows(reader, kind, agencies, default_agency)
+        rows = InlineRows(reader, kind, agencies, default_agency, dialect)
     run = _Run(session, kind, principal.user_id)
     try:
         _stream(run, rows, principal, agencies, default_agency, max(1, batch_rows), progress)
@@ -337,7 +341,7 @@ def _stream(
     scope_message = f"you may import only for your own agency ({principal.agency_code})"
     seen = SeenKeys(run.session)
     seen_agencies = run.agencies
-    batch: list[dict[str, Any]] = []
+    batch: list[Prepared | dict[str, Any]] = []
     numbers: list[int] = []
     #: (key, row, source_id, agency, index in ``batch`` or -1) for every row with a source_id
     pending: list[tuple[int, int, str, str, int]] = []
@@ -396,7 +400,7 @@ def _stream(
             index = len(batch) if values is not None else -1
             pending.append((hash((code, source_id)), number, source_id, code, index))
         if values is not None:
-            seen_agencies.add(values["agency_code"])
+            seen_agencies.add(code)
             batch.append(values)
             numbers.append(number)
         if len(errors) > MAX_ERRORS:

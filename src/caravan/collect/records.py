@@ -29,10 +29,12 @@ from caravan.collect.clean import (
     clean_report,
     clean_seizure,
     key_of,
+    script_of,
 )
 from caravan.collect.writer import (
     WriteResult,
     clear_dependants,
+    note_change,
     resolve_person_refs,
     write_persons,
     write_reports,
@@ -276,6 +278,7 @@ def delete_record(
         session.execute(delete(Link).where(Link.id.in_(links)))
     session.delete(record)
     session.flush()
+    note_change(session, record.KIND, deleted=[record.id])
     audit.append(
         session,
         "record.delete",
@@ -494,11 +497,23 @@ class LinkedRecord:
 
 
 def person_names(session: Session, person: Person) -> list[PersonName]:
-    return list(
-        session.scalars(
-            select(PersonName).where(PersonName.person_id == person.id).order_by(PersonName.id)
-        )
+    """Every name of ``person``: first the structured one (kept on the person itself, shown
+    as ``kind="primary"``; not a stored row), then those in ``person_name``."""
+    primary = PersonName(
+        person_id=person.id,
+        full_name=person.full_name,
+        surname=person.surname,
+        given_name=person.given_name,
+        patronymic=person.patronymic,
+        script=script_of(person.full_name),
+        kind="primary",
     )
+    stored = session.scalars(
+        select(PersonName)
+        .where(PersonName.person_id == person.id, PersonName.kind != "primary")
+        .order_by(PersonName.id)
+    )
+    return [primary, *stored]
 
 
 def linked_records(

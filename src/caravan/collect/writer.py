@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Dialect, Table, delete, select
 from sqlalchemy.orm import Session
 
-from caravan.collect.clean import key_of, plate_key, script_of
+from caravan.collect.clean import key_of, script_of
 from caravan.errors import FieldError
-from caravan.store.bulk import bulk_insert, new_id
+from caravan.match.keys import plate_key
+from caravan.store.bulk import Converters, bulk_insert, bulk_update, converters, new_id
 from caravan.store.models import (
+    ChangeFeed,
     IdentityDocument,
     IntelReport,
     Link,
@@ -151,119 +153,297 @@ RECORD_TAIL = ("created_at", "updated_at", "version", "created_by_id")
 LINK_COLUMNS = ("link_type", "from_kind", "from_id", "to_kind", "to_id", "report_kind", "report_id")
 NAME_COLUMNS = ("person_id", "full_name", "surname", "given_name", "patronymic", "script", "kind")
 RECIPIENT_COLUMNS = ("record_id", "agency_id")
+DOCUMENT_COLUMNS = ("number", "number_key", "doc_type", "issuing_country")
+VEHICLE_COLUMNS = ("plate", "plate_key", "country")
+DERIVED_HEAD = ("id", "source_id", *OWNER)
 
 
-class _Batch:
-    """Rows to insert, as tuples per (table, columns), written in one go by :meth:`flush`."""
+class Slot(NamedTuple):
+    """Where prepared rows of one kind go: a table, its columns, and whether the batch's
+    :data:`RECORD_TAIL` (timestamps, version, author) completes each row."""
 
-    def __init__(self, principal_user_id: int | None) -> None:
-        self.now = utcnow()
-        self.user_id = principal_user_id
-        self.tail = (self.now, self.now, 1, principal_user_id)
-        self.rows: dict[tuple[Table, tuple[str, ...]], list[tuple[Any, ...]]] = defaultdict(list)
+    table: Table
+    columns: tuple[str, ...]
+    tail: bool
 
-    def add(self, table: Any, columns: tuple[str, ...], row: tuple[Any, ...]) -> None:
-        self.rows[(table, columns)].append(row)
 
-    def record(
-        self,
-        model: type[RecordMixin],
-        owner: tuple[Any, ...],
-        values: dict[str, Any],
-        columns: tuple[str, ...],
-        row: tuple[Any, ...],
-    ) -> RecordId:
-        """Queue a derived record owned, graded and shared like ``values`` (its source row).
+def _slot(model: Any, columns: tuple[str, ...], tail: bool = True) -> Slot:
+    return Slot(model.__table__, columns, tail)
 
-        ``owner`` is ``values``' :data:`OWNER` fields, computed once per source row.
-        """
+
+#: Slot numbers of derived rows (``Prepared.derived``), the same for every kind.
+NAMES, RECIPIENTS, PHONES, DOCUMENTS, VEHICLES, LINKS = range(6)
+SLOTS = (
+    _slot(PersonName, NAME_COLUMNS, tail=False),
+    _slot(RecordRecipient, RECIPIENT_COLUMNS, tail=False),
+    _slot(Phone, (*DERIVED_HEAD, "e164")),
+    _slot(IdentityDocument, (*DERIVED_HEAD, *DOCUMENT_COLUMNS)),
+    _slot(Vehicle, (*DERIVED_HEAD, *VEHICLE_COLUMNS)),
+    _slot(Link, (*DERIVED_HEAD, *LINK_COLUMNS)),
+)
+
+
+class Prepared(NamedTuple):
+    """A clean row turned into the rows it writes, ready for ``executemany``.
+
+    Everything that needs no database is done here — ids, keys, the name and derived
+    records, the conversion to storage form — so that for bulk import it runs in the
+    cleaning process (:mod:`caravan.collect.parallel`), and the writing process mostly
+    inserts. ``id`` is a new id (:func:`~caravan.store.bulk.new_id`) unless the row
+    named its record (a form's update); if ``(agency_id, source_id)`` turns out to exist,
+    the row updates that record instead and its derived rows are re-pointed to it.
+    """
+
+    agency_id: int
+    agency_code: str
+    source_id: str | None
+    #: The record's id (hex), and whether the row named it (an update, not an insert).
+    id: str
+    given_id: bool
+    #: ``(id, *columns)`` of the record itself, in storage form.
+    main: tuple[Any, ...]
+    #: ``(slot, row)`` of every derived row (names, phone, document, links, recipients).
+    derived: list[tuple[int, tuple[Any, ...]]]
+    owner: tuple[Any, ...]
+    recipients: tuple[int, ...]
+    #: Reports and seizures: owners' source ids to resolve, and persons' ids.
+    person_refs: list[str]
+    person_ids: list[RecordId]
+
+
+def _hex(record_id: RecordId) -> str:
+    return record_id.hex if isinstance(record_id, uuid.UUID) else record_id
+
+
+class _Derived:
+    """Collects one row's derived rows."""
+
+    __slots__ = ("owner", "recipients", "rows")
+
+    def __init__(self, owner: tuple[Any, ...], recipients: tuple[int, ...]) -> None:
+        self.owner = owner
+        self.recipients = recipients
+        self.rows: list[tuple[int, tuple[Any, ...]]] = []
+
+    def share(self, record_id: str) -> None:
+        for agency_id in self.recipients:
+            self.rows.append((RECIPIENTS, (record_id, agency_id)))
+
+    def record(self, slot: int, row: tuple[Any, ...]) -> str:
+        """A derived record owned, graded and shared like its source row."""
         record_id = new_id()
-        self.add(
-            model.__table__,  # type: ignore[attr-defined]
-            ("id", "source_id", *OWNER, *RECORD_TAIL, *columns),
-            (record_id, None, *owner, *self.tail, *row),
-        )
-        self.share(record_id, values)
+        self.rows.append((slot, (record_id, None, *self.owner, *row)))
+        self.share(record_id)
         return record_id
 
     def link(
-        self,
-        owner: tuple[Any, ...],
-        values: dict[str, Any],
-        link_type: str,
-        from_: tuple[str, RecordId],
-        to: tuple[str, RecordId],
-        report: tuple[str, RecordId] | None = None,
+        self, link_type: str, from_: tuple[str, str], to: tuple[str, str], report: str | None
     ) -> None:
-        report_kind, report_id = report or (None, None)
-        self.record(
-            Link,
-            owner,
-            values,
-            LINK_COLUMNS,
-            (link_type, from_[0], from_[1], to[0], to[1], report_kind, report_id),
-        )
-
-    def share(self, record_id: RecordId, values: dict[str, Any]) -> None:
-        for agency_id in values.get("recipients") or ():
-            self.add(RecordRecipient.__table__, RECIPIENT_COLUMNS, (record_id, agency_id))
-
-    def flush(self, session: Session) -> None:
-        for (table, columns), rows in self.rows.items():
-            bulk_insert(session, table, columns, rows)
-        self.rows.clear()
+        kind = to[0] if report else None
+        self.record(LINKS, (link_type, from_[0], from_[1], to[0], to[1], kind, report))
 
 
-def owner_of(values: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(map(values.get, OWNER))
+def _start(values: dict[str, Any], main_values: tuple[Any, ...]) -> tuple[str, bool, _Derived]:
+    given = values.get("id")
+    record_id = _hex(given) if given else new_id()
+    derived = _Derived(tuple(map(values.get, OWNER)), tuple(values.get("recipients") or ()))
+    derived.share(record_id)
+    return record_id, bool(given), derived
 
 
-def _upsert(
-    session: Session,
-    model: type[RecordMixin],
-    columns: Sequence[str],
-    rows: Sequence[dict[str, Any]],
-    batch: _Batch,
-    extra: Any = None,
-) -> WriteResult:
-    """Insert new rows and update those whose ``(agency, source_id)`` exists.
+def _finish(
+    values: dict[str, Any], record_id: str, given: bool, main: tuple[Any, ...], derived: _Derived
+) -> Prepared:
+    return Prepared(
+        values["agency_id"],
+        values["agency_code"],
+        values.get("source_id"),
+        record_id,
+        given,
+        (record_id, *main),
+        derived.rows,
+        derived.owner,
+        derived.recipients,
+        list(values.get("person_refs") or ()),
+        list(values.get("person_ids") or ()),
+    )
 
-    ``extra(row)`` gives computed columns (a dict) added to each written row.
+
+def _convert(row: tuple[Any, ...], process: Converters) -> tuple[Any, ...]:
+    if not process:
+        return row
+    values = list(row)
+    for index, fn in process:
+        value = values[index]
+        if value is not None:
+            values[index] = fn(value)
+    return tuple(values)
+
+
+PERSON_MAIN = ("id", *PERSON_COLUMNS, "surname_key")
+SEIZURE_MAIN = ("id", *SEIZURE_COLUMNS)
+REPORT_MAIN = ("id", *REPORT_COLUMNS)
+
+
+def prepare_person(values: dict[str, Any], dialect: Dialect) -> Prepared:
+    """A clean person row as the rows it writes: the person, a name as written when it
+    differs from the structured one, and phone and document linked to the person.
+
+    The person's own (structured) name is not repeated in ``person_name``: readers take
+    it from the person (see :func:`caravan.collect.records.person_names`).
     """
-    keys = [(r["agency_id"], r["source_id"]) for r in rows if r.get("source_id")]
+    main = (*map(values.get, PERSON_COLUMNS), key_of(values["surname"]))
+    record_id, given, derived = _start(values, main)
+    written = values.get("name_as_written")
+    if written:
+        parts = (values["surname"], values.get("given_name"), values.get("patronymic"))
+        primary = " ".join(p for p in parts if p)
+        if key_of(written) != key_of(primary):
+            derived.rows.append(
+                (NAMES, (record_id, written, None, None, None, script_of(written), "as_written"))
+            )
+    phone, document = values.get("phone"), values.get("document")
+    person = ("person", record_id)
+    if phone:
+        phone_id = derived.record(PHONES, (phone,))
+        derived.link("uses_phone", person, ("phone", phone_id), None)
+    if document:
+        doc_id = derived.record(DOCUMENTS, tuple(map(document.get, DOCUMENT_COLUMNS)))
+        derived.link("holds_document", person, ("document", doc_id), None)
+    return _finish(values, record_id, given, main, derived)
+
+
+def prepare_seizure(values: dict[str, Any], dialect: Dialect) -> Prepared:
+    """A clean seizure row as the rows it writes, less the links to its persons (they
+    need the store: see :func:`resolve_person_refs`)."""
+    process = converters(SeizureReport.__table__, SEIZURE_COLUMNS, dialect)
+    main = _convert(tuple(map(values.get, SEIZURE_COLUMNS)), process)
+    record_id, given, derived = _start(values, main)
+    seizure = ("seizure", record_id)
+    for plate in values.get("vehicle_plates") or ():
+        vehicle_id = derived.record(VEHICLES, (plate, plate_key(plate), values.get("country")))
+        derived.link("involved_in_seizure", ("vehicle", vehicle_id), seizure, record_id)
+    return _finish(values, record_id, given, main, derived)
+
+
+def prepare_report(values: dict[str, Any], dialect: Dialect) -> Prepared:
+    process = converters(IntelReport.__table__, REPORT_COLUMNS, dialect)
+    main = _convert(tuple(map(values.get, REPORT_COLUMNS)), process)
+    record_id, given, derived = _start(values, main)
+    return _finish(values, record_id, given, main, derived)
+
+
+#: kind → (model, columns of ``Prepared.main``, prepare, link type of its persons)
+KINDS: dict[str, tuple[type[RecordMixin], tuple[str, ...], Any, str | None]] = {
+    "persons": (Person, PERSON_MAIN, prepare_person, None),
+    "seizures": (SeizureReport, SEIZURE_MAIN, prepare_seizure, "involved_in_seizure"),
+    "reports": (IntelReport, REPORT_MAIN, prepare_report, "mentioned_in_report"),
+}
+
+
+def preparer(kind: str, dialect: Dialect) -> Callable[[dict[str, Any]], Prepared]:
+    """``values → Prepared`` for clean rows of ``kind`` written on ``dialect``."""
+    prepare = KINDS[kind][2]
+    return lambda values: prepare(values, dialect)
+
+
+def _write(
+    session: Session,
+    kind: str,
+    rows: Sequence[dict[str, Any] | Prepared],
+    user_id: int | None,
+) -> WriteResult:
+    """Insert new records and update those whose ``(agency, source_id)`` exists, with
+    everything derived from them."""
+    model, columns, prepare, person_link = KINDS[kind]
+    dialect = session.connection().dialect
+    prepared = [r if isinstance(r, Prepared) else prepare(r, dialect) for r in rows]
+    for row, ready in zip(rows, prepared, strict=True):
+        if isinstance(row, dict):
+            row["id"] = ready.id
+    keys = [(p.agency_id, p.source_id) for p in prepared if p.source_id and not p.given_id]
     found = existing_ids(session, model, keys)
+    now = utcnow()
     result = WriteResult()
     inserts: list[tuple[Any, ...]] = []
-    updates: list[dict[str, Any]] = []
-    extra_columns: tuple[str, ...] = ()
-    for row in rows:
-        computed = extra(row) if extra else {}
-        extra_columns = tuple(computed)
-        record_id = row.get("id") or found.get((row["agency_id"], row.get("source_id") or ""))
-        if record_id is not None:
-            values = {c: row.get(c) for c in columns}
-            values.update(computed, b_id=record_id, updated_at=batch.now)
-            updates.append(values)
-            result.updated += 1
-        else:
-            record_id = new_id()
-            inserts.append((record_id, *map(row.get, columns), *batch.tail, *computed.values()))
-            result.inserted += 1
-        row["id"] = record_id
-        result.ids.append(record_id)
-        batch.share(record_id, row)
-    table = model.__table__  # type: ignore[attr-defined]
-    bulk_insert(session, table, ("id", *columns, *RECORD_TAIL, *extra_columns), inserts)
-    if updates:
-        names = [k for k in updates[0] if k != "b_id"]
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values({**{n: bindparam(n) for n in names}, "version": table.c.version + 1})
+    updates: list[tuple[Any, ...]] = []
+    derived: list[list[tuple[Any, ...]]] = [[] for _ in SLOTS]
+    for p in prepared:
+        existing: RecordId | None = (
+            p.id if p.given_id else found.get((p.agency_id, p.source_id or ""))
         )
-        session.connection().execute(stmt, updates)
-        clear_dependants(session, [u["b_id"] for u in updates], model)
+        rows_out = p.derived
+        if person_link is not None and p.person_ids:
+            extra = _Derived(p.owner, p.recipients)
+            report = (KINDS[kind][0].KIND, p.id)
+            for person_id in p.person_ids:
+                extra.link(person_link, ("person", _hex(person_id)), report, p.id)
+            rows_out = [*rows_out, *extra.rows]
+        if existing is None:
+            inserts.append(p.main)
+            result.inserted += 1
+            result.ids.append(p.id)
+            for slot, out in rows_out:
+                derived[slot].append(out)
+        else:
+            record_id = uuid.UUID(existing) if isinstance(existing, str) else existing
+            old, new = p.id, record_id.hex
+            updates.append((*p.main[1:], new))
+            result.updated += 1
+            result.ids.append(record_id)
+            for slot, out in rows_out:
+                derived[slot].append(tuple(new if v == old else v for v in out))
+    table = model.__table__  # type: ignore[attr-defined]
+    tail = dict(zip(RECORD_TAIL, (now, now, 1, user_id), strict=True))
+    if updates:
+        bulk_update(
+            session, table, columns[1:], updates, constants={"updated_at": now}, bump="version"
+        )
+        clear_dependants(session, [uuid.UUID(u[-1]) for u in updates], model)
+    bulk_insert(session, table, columns, inserts, constants=tail, converted=True)
+    for slot, slot_rows in zip(SLOTS, derived, strict=True):
+        bulk_insert(
+            session,
+            slot.table,
+            slot.columns,
+            slot_rows,
+            constants=tail if slot.tail else None,
+            converted=True,
+        )
+    note_change(
+        session,
+        model.KIND,
+        inserted=[i[0] for i in inserts],
+        updated=[u[-1] for u in updates],
+    )
     return result
+
+
+def note_change(
+    session: Session,
+    kind: str,
+    *,
+    inserted: Sequence[str] = (),
+    updated: Sequence[RecordId] = (),
+    deleted: Sequence[RecordId] = (),
+) -> None:
+    """Add this write to the change feed (see :class:`~caravan.store.models.ChangeFeed`).
+
+    ``inserted`` are new ids from :func:`~caravan.store.bulk.new_id` (time-ordered hex):
+    the feed keeps only their range.
+    """
+    if not (inserted or updated or deleted):
+        return
+    session.execute(
+        ChangeFeed.__table__.insert().values(  # type: ignore[attr-defined]
+            kind=kind,
+            inserted_from=min(inserted) if inserted else None,
+            inserted_to=max(inserted) if inserted else None,
+            updated=[_hex(i) for i in updated],
+            deleted=[_hex(i) for i in deleted],
+            at=utcnow(),
+        )
+    )
 
 
 def clear_dependants(session: Session, ids: list[uuid.UUID], model: type[RecordMixin]) -> None:
@@ -311,58 +491,17 @@ def _delete_records(session: Session, rows: Sequence[Any], *, only_links: bool =
 
 
 def write_persons(
-    session: Session, rows: Sequence[dict[str, Any]], user_id: int | None = None
+    session: Session, rows: Sequence[dict[str, Any] | Prepared], user_id: int | None = None
 ) -> WriteResult:
-    """Write clean person rows with their names, document and phone."""
-    batch = _Batch(user_id)
-    result = _upsert(
-        session,
-        Person,
-        PERSON_COLUMNS,
-        rows,
-        batch,
-        extra=lambda r: {"surname_key": key_of(r["surname"])},
-    )
-    names = PersonName.__table__
-    for row in rows:
-        person_id = row["id"]
-        parts = (row["surname"], row.get("given_name"), row.get("patronymic"))
-        primary = " ".join(p for p in parts if p)
-        batch.add(names, NAME_COLUMNS, (person_id, primary, *parts, script_of(primary), "primary"))
-        written = row.get("name_as_written")
-        if written and key_of(written) != key_of(primary):
-            batch.add(
-                names,
-                NAME_COLUMNS,
-                (person_id, written, None, None, None, script_of(written), "as_written"),
-            )
-        phone, document = row.get("phone"), row.get("document")
-        if not (phone or document):
-            continue
-        owner = owner_of(row)
-        person = ("person", person_id)
-        if phone:
-            phone_id = batch.record(Phone, owner, row, ("e164",), (phone,))
-            batch.link(owner, row, "uses_phone", person, ("phone", phone_id))
-        if document:
-            doc_id = batch.record(
-                IdentityDocument,
-                owner,
-                row,
-                DOCUMENT_COLUMNS,
-                tuple(map(document.get, DOCUMENT_COLUMNS)),
-            )
-            batch.link(owner, row, "holds_document", person, ("document", doc_id))
-    batch.flush(session)
-    return result
-
-
-DOCUMENT_COLUMNS = ("number", "number_key", "doc_type", "issuing_country")
-VEHICLE_COLUMNS = ("plate", "plate_key", "country")
+    """Write clean person rows (or :class:`Prepared` ones) with their names, document and
+    phone."""
+    return _write(session, "persons", rows, user_id)
 
 
 def resolve_person_refs(
-    session: Session, rows: Sequence[dict[str, Any]], row_numbers: Sequence[int | None]
+    session: Session,
+    rows: Sequence[dict[str, Any] | Prepared],
+    row_numbers: Sequence[int | None],
 ) -> list[FieldError]:
     """Turn each row's ``person_refs`` (owner's source ids) into ``person_ids``.
 
@@ -370,68 +509,66 @@ def resolve_person_refs(
     imported earlier in the same transaction). Rows that already carry
     ``person_ids`` (forms pick persons by id) keep them.
     """
-    wanted = {
-        (r["agency_id"], ref) for r in rows for ref in r.get("person_refs") or () if r["agency_id"]
-    }
+
+    def fields(row: dict[str, Any] | Prepared) -> tuple[int, str, list[str], list[Any]]:
+        if isinstance(row, Prepared):
+            return row.agency_id, row.agency_code, row.person_refs, row.person_ids
+        return (
+            row["agency_id"],
+            row["agency_code"],
+            row.get("person_refs") or [],
+            list(row.get("person_ids") or ()),
+        )
+
+    parts = [fields(r) for r in rows]
+    wanted = {(agency_id, ref) for agency_id, _, refs, _ in parts for ref in refs if agency_id}
     found = existing_ids(session, Person, wanted)
     errors: list[FieldError] = []
-    for row, number in zip(rows, row_numbers, strict=True):
-        ids = list(row.get("person_ids") or ())
-        for ref in row.get("person_refs") or ():
-            person_id = found.get((row["agency_id"], ref))
+    for row, (agency_id, code, refs, ids), number in zip(rows, parts, row_numbers, strict=True):
+        if not refs and isinstance(row, Prepared):
+            continue
+        ids = list(ids)
+        for ref in refs:
+            person_id = found.get((agency_id, ref))
             if person_id is None:
                 errors.append(
                     FieldError(
                         "persons",
-                        f"no person with source_id '{ref}' in agency {row['agency_code']}",
+                        f"no person with source_id '{ref}' in agency {code}",
                         row=number,
                         value=ref,
                     )
                 )
             else:
                 ids.append(person_id)
-        row["person_ids"] = list(dict.fromkeys(ids))
+        unique = list(dict.fromkeys(ids))
+        if isinstance(row, Prepared):
+            row.person_ids[:] = unique
+        else:
+            row["person_ids"] = unique
     return errors
 
 
 def write_seizures(
-    session: Session, rows: Sequence[dict[str, Any]], user_id: int | None = None
+    session: Session, rows: Sequence[dict[str, Any] | Prepared], user_id: int | None = None
 ) -> WriteResult:
     """Write clean seizure rows, linking their persons and vehicles (resolve refs first)."""
-    batch = _Batch(user_id)
-    result = _upsert(session, SeizureReport, SEIZURE_COLUMNS, rows, batch)
-    for row in rows:
-        seizure = ("seizure", row["id"])
-        owner = owner_of(row)
-        for person_id in row.get("person_ids") or ():
-            batch.link(owner, row, "involved_in_seizure", ("person", person_id), seizure, seizure)
-        for plate in row.get("vehicle_plates") or ():
-            vehicle_id = batch.record(
-                Vehicle, owner, row, VEHICLE_COLUMNS, (plate, plate_key(plate), row.get("country"))
-            )
-            batch.link(owner, row, "involved_in_seizure", ("vehicle", vehicle_id), seizure, seizure)
-    batch.flush(session)
-    return result
+    return _write(session, "seizures", rows, user_id)
 
 
 def write_reports(
-    session: Session, rows: Sequence[dict[str, Any]], user_id: int | None = None
+    session: Session, rows: Sequence[dict[str, Any] | Prepared], user_id: int | None = None
 ) -> WriteResult:
     """Write clean intelligence reports, linking the persons they mention."""
-    batch = _Batch(user_id)
-    result = _upsert(session, IntelReport, REPORT_COLUMNS, rows, batch)
-    for row in rows:
-        report = ("report", row["id"])
-        owner = owner_of(row)
-        for person_id in row.get("person_ids") or ():
-            batch.link(owner, row, "mentioned_in_report", ("person", person_id), report, report)
-    batch.flush(session)
-    return result
+    return _write(session, "reports", rows, user_id)
 
 
 __all__ = [
+    "Prepared",
     "WriteResult",
     "existing_ids",
+    "note_change",
+    "preparer",
     "resolve_person_refs",
     "write_persons",
     "write_reports",
