@@ -326,12 +326,8 @@ def baseline(
     index: PersonIndex, selector: Selector, text: str
 ) -> tuple[list[tuple[str, float]], int]:
     """The baseline's top hits over the checks' own candidates, and how many there were."""
-    found, _ = index.candidates(selector.names)
-    candidates = [int(o) for o in found]
-    if len(candidates) > MAX_SCORED and selector.birth_date:
-        year = selector.birth_date[:4]
-        candidates = [o for o in candidates if (index.birth[o] or year)[:4] == year]
-    candidates = candidates[:MAX_SCORED]
+    found, _, _ = index.candidates(selector.names, birth=selector.birth_date, limit=MAX_SCORED)
+    candidates = found.tolist()
     query = unidecode(text)
     scored: list[tuple[str, float]] = []
     for ordinal in candidates:

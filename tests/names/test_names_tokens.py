@@ -129,15 +129,7 @@ def test_ten_thousand_characters() -> None:
 
 def test_blocking_keys_are_few_and_share_for_variants() -> None:
     rahimov = tokens(surname="Рахимов")[0]
-    assert blocking_keys(rahimov) == (
-        "rakem",
-        "rakema",
-        "akema",
-        "rkema",
-        "raema",
-        "rakma",
-        "rakea",
-    )
+    assert blocking_keys(rahimov) == ("rakem", "akem", "rkem", "raem", "rakm", "rake")
     variants = ["Раҳимзода", "RAKHIMOV", "Rahimi", "Rakhim", "Rahimova", "Rahimvo", "Rahmov"]
     for written in variants:
         other = tokens(surname=written)[0]

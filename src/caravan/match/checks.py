@@ -54,7 +54,7 @@ STRONG = 0.85
 POSSIBLE = 0.70
 #: Persons scored per check at most: those found through most of the query's words (and,
 #: with a birth date, born within a year of it).
-MAX_SCORED = 1000
+MAX_SCORED = 400
 #: Expected chance namesakes above which a name alone identifies no one.
 COMMON_EXPECTED = 0.5
 #: More namesakes than this make a name-only check "many possible candidates".
@@ -261,8 +261,9 @@ def _coarse(match: NameMatch | None, document: bool) -> str:
 def _person_candidates(
     session: Session, selector: Selector, index: PersonIndex
 ) -> tuple[list[_Scored], bool]:
-    year = int(selector.birth_date[:4]) if selector.birth_date else None
-    found, _, frequency = index.candidates(selector.names, year=year, limit=MAX_SCORED)
+    found, _, frequency = index.candidates(
+        selector.names, birth=selector.birth_date, limit=MAX_SCORED
+    )
     by_document: set[int] = set()
     if selector.document:
         holders = session.execute(

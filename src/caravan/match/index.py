@@ -94,8 +94,12 @@ class PersonIndex:
         self.names: list[Names] = []
         self.birth: list[str | None] = []
         self.nationality: list[str | None] = []
-        #: Birth year per ordinal (0: unknown), for filtering candidates in bulk.
+        #: Birth year, and month * 32 + day, per ordinal (0: unknown): candidates are
+        #: filtered and ordered by them in bulk.
         self.years: array[int] = array("h")
+        self.days: array[int] = array("h")
+        #: (role, folded word) pairs whose blocking keys lead to their stem.
+        self._filed: set[tuple[str, str]] = set()
         self.ordinal: dict[str, int] = {}
         self.postings: dict[str, array[int]] = {}
         self.keys: dict[str, list[str]] = {}
@@ -168,6 +172,7 @@ class PersonIndex:
             self.birth.append(birth)
             self.nationality.append(nationality)
             self.years.append(_year(birth))
+            self.days.append(_day(birth))
             self.live += 1
             old: set[str] = set()
         else:
@@ -179,16 +184,28 @@ class PersonIndex:
             self.birth[ordinal] = birth
             self.nationality[ordinal] = nationality
             self.years[ordinal] = _year(birth)
-        postings, keys = self.postings, self.keys
-        for stem, token in {t.stem: t for variant in names for t in variant}.items():
-            if stem in old or len(stem) < MIN_STEM:
-                continue  # still filed there (stale postings are harmless: all are re-scored)
-            posting = postings.get(stem)
-            if posting is None:
-                posting = postings[stem] = array("i")
-                for key in blocking_keys(token):
-                    keys.setdefault(key, []).append(stem)
-            posting.append(ordinal)
+            self.days[ordinal] = _day(birth)
+        postings, keys, filed = self.postings, self.keys, self._filed
+        for variant in names:
+            for token in variant:
+                stem = token.stem
+                if len(stem) < MIN_STEM:
+                    continue
+                word = (token.role, token.folded)
+                if word not in filed:
+                    # A stem is found through the keys of every word written with it.
+                    filed.add(word)
+                    for key in blocking_keys(token):
+                        stems = keys.setdefault(key, [])
+                        if stem not in stems:
+                            stems.append(stem)
+                if stem in old:
+                    continue  # still filed there (stale postings are harmless: all are re-scored)
+                old.add(stem)
+                posting = postings.get(stem)
+                if posting is None:
+                    posting = postings[stem] = array("i")
+                posting.append(ordinal)
 
     def _drop(self, hex_id: str) -> None:
         ordinal = self.ordinal.get(hex_id)
@@ -252,46 +269,65 @@ class PersonIndex:
     # ------------------------------------------------------------------ querying
 
     def candidates(
-        self, query: Sequence[Token], *, year: int | None = None, limit: int | None = None
+        self,
+        query: Sequence[Token],
+        *,
+        birth: str | None = None,
+        limit: int | None = None,
     ) -> tuple[np.ndarray, int, dict[str, int]]:
-        """Persons found through enough of the query's words, best first.
+        """Persons found through enough of the query's words, most promising first.
 
-        Returns the ordinals (those found through more of the query's words first, at
-        most ``limit``), how many there were before the limit, and the number of persons
-        holding each query word's stem (its frequency in the store). With ``year``,
-        persons born more than a year apart are left out (those without a birth year
-        stay).
+        A person is a candidate when found through at least two of the query's words (one
+        for a one-word query). Candidates are ordered by evidence: each query word found
+        counts one, found by its exact stem two, and the query's full birth date, when
+        the person has the same, two more. With ``birth`` (an ISO partial date) persons
+        born more than a year apart are left out (those without a birth year stay).
+
+        Returns at most ``limit`` ordinals, how many candidates there were, and the number
+        of persons holding each query word's stem (its frequency in the store).
         """
         with self._lock:
             found: list[np.ndarray] = []
+            exact: list[np.ndarray] = []
             frequency: dict[str, int] = {}
             for token in query:
                 if len(token.stem) < MIN_STEM:
                     continue
                 stems = {s for key in blocking_keys(token) for s in self.keys.get(key, ())}
-                arrays = [np.frombuffer(self.postings[s], dtype=np.int32) for s in stems]
-                frequency[token.written] = len(self.postings.get(token.stem, ()))
-                if arrays:
-                    found.append(np.unique(np.concatenate(arrays)))
-                else:
-                    found.append(np.empty(0, dtype=np.int32))
+                stems.add(token.stem)
+                arrays = [
+                    np.frombuffer(self.postings[s], dtype=np.int32)
+                    for s in stems
+                    if s in self.postings
+                ]
+                own = self.postings.get(token.stem)
+                frequency[token.written] = len(own) if own is not None else 0
+                if own is not None:
+                    exact.append(np.frombuffer(own, dtype=np.int32))
+                found.append(
+                    np.unique(np.concatenate(arrays)) if arrays else np.empty(0, dtype=np.int32)
+                )
             if not found:
                 return np.empty(0, dtype=np.int32), 0, frequency
-            if len(found) == 1:
-                ordinals = found[0]
-                counts = np.ones(len(ordinals), dtype=np.int64)
-            else:
-                ordinals, counts = np.unique(np.concatenate(found), return_counts=True)
+            ordinals, counts = np.unique(np.concatenate(found), return_counts=True)
+            if len(found) > 1:
                 enough = counts >= 2
                 ordinals, counts = ordinals[enough], counts[enough]
-            if year is not None and len(ordinals):
+            year = _year(birth)
+            if year and len(ordinals):
                 years = np.frombuffer(self.years, dtype=np.int16)[ordinals]
                 near = (years == 0) | (np.abs(years.astype(np.int32) - year) <= 1)
                 ordinals, counts = ordinals[near], counts[near]
             total = len(ordinals)
             if limit is not None and total > limit:
-                # Most words found first; among equals, the order of filing.
-                ordinals = ordinals[np.argsort(-counts, kind="stable")[:limit]]
+                evidence = counts.astype(np.int32)
+                for posting in exact:
+                    evidence += np.isin(ordinals, posting, assume_unique=False).astype(np.int32)
+                day = _day(birth)
+                if day:
+                    days = np.frombuffer(self.days, dtype=np.int16)[ordinals]
+                    evidence += 2 * ((days == day) & (years[near] == year)).astype(np.int32)
+                ordinals = ordinals[np.argsort(-evidence, kind="stable")[:limit]]
             return ordinals, total, frequency
 
     def person(self, ordinal: int) -> tuple[str, Names, str | None, str | None]:
@@ -309,6 +345,13 @@ class PersonIndex:
 def _year(birth: str | None) -> int:
     """The year of an ISO partial date, 0 when unknown."""
     return int(birth[:4]) if birth and birth[:4].isdigit() else 0
+
+
+def _day(birth: str | None) -> int:
+    """``month * 32 + day`` of a full ISO date, 0 for a partial or no date."""
+    if not birth or len(birth) != 10 or not (birth[5:7] + birth[8:10]).isdigit():
+        return 0
+    return int(birth[5:7]) * 32 + int(birth[8:10])
 
 
 _PERSON_COLUMNS = (

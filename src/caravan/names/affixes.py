@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 __all__ = [
     "GENDER_PAIRS",
+    "JOINED_ENDINGS",
     "LEADING_PARTICLES",
     "PATRONYMIC_ENDINGS",
     "TRAILING_PARTICLES",
@@ -125,6 +126,16 @@ GENDER_PAIRS: frozenset[frozenset[str]] = frozenset(
 """Masculine and feminine endings of one family name or patronymic."""
 
 
+_VOWELS = frozenset("aeiou")
+JOINED_ENDINGS: frozenset[str] = frozenset(
+    e.ending
+    for e in ENDINGS
+    if len(e.ending) >= 3 and e.ending[0] not in _VOWELS and not e.replacement
+)
+"""Endings that start with a consonant a name may end with (-zoda, -kizi): written
+after it, the double letter folds to one (``Nurbek qizi`` → ``nurbekizi``)."""
+
+
 def stems_of(folded: str, role: str) -> tuple[str, ...]:
     """Stems of a folded word: the primary stem first, then other readings.
 
@@ -134,6 +145,13 @@ def stems_of(folded: str, role: str) -> tuple[str, ...]:
     ('rahim',)
     >>> stems_of("rasuli", "name")
     ('rasu', 'rasul')
+
+    A stem left ending in a vowel before an ending that starts with a consonant has a
+    second reading with that consonant: folding reads a double letter as one, so
+    ``Nurbek qizi`` is ``nurbekizi`` and ``Novruzzoda`` is ``novruzoda``.
+
+    >>> stems_of("novruzoda", "surname")
+    ('novru', 'novruz')
     """
     if role == "given" or len(folded) < 3:
         return (folded,)
@@ -144,9 +162,12 @@ def stems_of(folded: str, role: str) -> tuple[str, ...]:
         stem = folded[: len(folded) - len(end.ending)]
         if len(stem) < end.min_stem:
             continue
+        joined = end.ending in JOINED_ENDINGS and stem[-1] in _VOWELS
         stem += end.replacement
         if stem not in found:
             found.append(stem)
+        if joined and stem + end.ending[0] not in found:
+            found.append(stem + end.ending[0])
     return tuple(found) if found else (folded,)
 
 

@@ -12,19 +12,22 @@ gender             0.95   same stem, masculine ↔ feminine ending (-ov/-ova, -o
 suffix             0.92   same stem, other ending (Рахимов / Раҳимзода / Rahimi / Rakhim)
 variant            0.90   same coarse key: a national spelling (Jamshed / Jamshid)
 suffix             0.88   same coarse stem (Rahimov / Rahimzade with a vowel changed)
-typo               0.70   one letter added, dropped, changed or two swapped
+typo               0.70   one letter added, dropped, changed or two swapped, in
+                          the word, its stem or its ending (Rahimvo / Rahimov)
 initial            0.70   a one-letter word and a word starting with that letter
 different          ≤ 0.4  anything else (scaled similarity of the folded keys)
 =================  =====  ==========================================================
 
 Pairs whose roles disagree (a surname paired with a given name) lose 5% and set
-``swapped``.  The name score is the weighted mean over the words of both names:
-a query word counts with its weight (1 for surname and given name, 0.5 for a
-patronymic), a candidate word with half its weight; a word left without a partner
-counts with a small credit (0.75 for a patronymic, 0.6 for a middle word of an
+``swapped``; a given name read as a surname there may drop a surname ending (``Armanov``
+in the given-name field ≈ ``Armanuly``).  A given name and a patronymic never match each
+other: a man's own name is not his father's.  The name score is the weighted mean over
+the words of both names: a query word counts with its weight (1 for surname and given
+name, 0.5 for a patronymic), a candidate word with half its weight; a word left without
+a partner counts with a small credit (0.75 for a patronymic, 0.6 for a middle word of an
 unstructured name of three words or more, 0.1 for a surname or given name).  Each
-surname or given name paired with a clearly different word (pair score < 0.5) takes
-15% off the total: the same surname with another given name is a relative, not a hit.
+surname or given name paired with a clearly different word (pair score < 0.5) takes 15%
+off the total: the same surname with another given name is a relative, not a hit.
 
 Example:
     >>> m = compare_names("Рахимов Джамшед", "Раҳимзода Ҷамшед")
@@ -41,7 +44,7 @@ from itertools import permutations
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from caravan.names.affixes import gender_pair
+from caravan.names.affixes import JOINED_ENDINGS, gender_pair
 from caravan.names.tokenise import Token, tokens
 
 __all__ = ["HOW", "NameMatch", "PartMatch", "compare", "compare_names", "match_score"]
@@ -59,6 +62,7 @@ HOW: dict[str, float] = {
 """Pair scores by kind of match (``suffix_variant`` is reported as ``suffix``)."""
 
 ROLE_MISMATCH = 0.95
+_OWN_AND_FATHER = frozenset({"given", "patronymic"})
 CONFLICT = 0.85
 _EXTRA_WEIGHT = 0.5
 _LABEL = {"surname": "surname", "given": "given name", "patronymic": "patronymic", "name": "name"}
@@ -187,7 +191,10 @@ def _solve(query: Sequence[Token], candidate: Sequence[Token]) -> _Solution:
                 cell = _related(q, c)
             c_role = c.role
             if q_role != c_role and q_role != "name" and c_role != "name":
-                cell = (cell[0] * ROLE_MISMATCH, cell[1])
+                if q_role in _OWN_AND_FATHER and c_role in _OWN_AND_FATHER:
+                    cell = _DIFFERENT  # a man's own name is not his father's
+                else:
+                    cell = (cell[0] * ROLE_MISMATCH, cell[1])
             cells.append(cell)
             gains.append((q_weight + c_w) * cell[0] - q_base - c_b)
         gain_rows.append(gains)
@@ -239,23 +246,25 @@ def _same_writing(a: str, b: str) -> bool:
     return a == b or a.casefold() == b.casefold()
 
 
+def _forms(t: Token, other: Token) -> tuple[str, ...]:
+    """The stems of ``t`` when paired with ``other``: a given name paired with a
+    surname (fields mixed up) is read as a surname too (``Armanov`` → arman)."""
+    return t.family if t.role == "given" and other.role != "given" else t.stems
+
+
 def _common_forms(q: Token, c: Token) -> set[str]:
     """Stems (or the whole word) the two words share: they differ by an ending."""
-    return {*q.stems, q.folded} & {*c.stems, c.folded}
+    return {*_forms(q, c), q.folded} & {*_forms(c, q), c.folded}
 
 
 def _related(q: Token, c: Token) -> tuple[float, str]:
     """Two words that share a blocking key but not their folded key."""
-    if (
-        q.stem == c.stem
-        or q.folded == c.stem
-        or q.stem == c.folded
-        or ((len(q.stems) > 1 or len(c.stems) > 1) and _common_forms(q, c))
-    ):
+    q_stem, c_stem = _forms(q, c)[0], _forms(c, q)[0]
+    if _common_forms(q, c):
         q_end, c_end = _ends(q, c)
         if gender_pair(q_end, c_end):
             return HOW["gender"], "gender"
-        if q.stem == c.stem or q.folded == c.stem or q.stem == c.folded:
+        if q_stem == c_stem or q.folded == c_stem or q_stem == c.folded:
             return HOW["suffix"], "suffix"
         return HOW["suffix_variant"], "suffix"
     if q.role != "given" and c.role != "given" and _feminine(q.folded, c.folded):
@@ -265,25 +274,59 @@ def _related(q: Token, c: Token) -> tuple[float, str]:
     if q.coarse_stem == c.coarse_stem:
         return HOW["suffix_variant"], "suffix"
     if (
-        OSA.distance(q.folded, c.folded, score_cutoff=1) <= 1
-        or OSA.distance(q.stem, c.stem, score_cutoff=1) <= 1
-        or OSA.distance(q.coarse, c.coarse, score_cutoff=1) <= 1
-        or OSA.distance(q.coarse_stem, c.coarse_stem, score_cutoff=1) <= 1
+        _one_off(q.folded, c.folded)
+        or _one_off(q_stem, c_stem)
+        or _one_off(q.loose, c.loose)
+        or _near_ending(q, c)
+        or _near_ending(c, q)
+        or (
+            (_one_off(q.coarse, c.coarse) or _one_off(q.coarse_stem, c.coarse_stem))
+            and Levenshtein.distance(q_stem, c_stem, score_cutoff=2) <= 2
+        )
     ):
         return HOW["typo"], "typo"
     return _DIFFERENT
 
 
+def _one_off(a: str, b: str) -> bool:
+    """One typo apart: a letter changed, added, dropped or two swapped — also a letter
+    dropped between two equal ones, which folding then reads as one (jumaba → juma)."""
+    if OSA.distance(a, b, score_cutoff=1) <= 1:
+        return True
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) != len(a) + 2 or len(a) < 3:
+        return False
+    return any(b[i - 1] == b[i + 1] and b[:i] + b[i + 2 :] == a for i in range(1, len(b) - 1))
+
+
+def _near_ending(q: Token, c: Token) -> bool:
+    """``q`` is ``c``'s stem with an ending one typo off (Rahimvo, Davlatzooa)."""
+    if not q.near:
+        return False
+    forms = _forms(c, q)
+    return any(n in forms for n in q.near) or c.coarse_stem in q.near_coarse
+
+
 def _ends(q: Token, c: Token) -> tuple[str, str]:
     """The endings two words show after the stem they share (or after their own
     stems, when they share none)."""
-    if q.stem == c.stem:
-        return q.folded[len(q.stem) :], c.folded[len(c.stem) :]
+    q_stem, c_stem = _forms(q, c)[0], _forms(c, q)[0]
+    if q_stem == c_stem:
+        return q.folded[len(q_stem) :], c.folded[len(c_stem) :]
     common = _common_forms(q, c)
     if common:
         stem = max(common, key=len)
-        return q.folded[len(stem) :], c.folded[len(stem) :]
-    return q.folded[len(q.stem) :], c.folded[len(c.stem) :]
+        return _joined(stem, q.folded[len(stem) :]), _joined(stem, c.folded[len(stem) :])
+    return q.folded[len(q_stem) :], c.folded[len(c_stem) :]
+
+
+def _joined(stem: str, end: str) -> str:
+    """The ending as written when the stem's last letter was folded into it
+    (``novruz`` + ``oda`` is ``-zoda``, ``nurbek`` + ``izi`` is ``-kizi``)."""
+    if end and stem[-1] + end in JOINED_ENDINGS:
+        return stem[-1] + end
+    return end
 
 
 def _detail(q: Token, c: Token) -> str:

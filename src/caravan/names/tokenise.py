@@ -18,12 +18,20 @@ from functools import lru_cache
 from sys import intern
 
 from caravan.names.affixes import (
+    ENDINGS,
     LEADING_PARTICLES,
     TRAILING_PARTICLES,
     is_patronymic_like,
     stems_of,
 )
-from caravan.names.transliterate import coarse, fold, iter_words
+from caravan.names.transliterate import (
+    coarse,
+    fold,
+    iter_words,
+    normalise_text,
+    refold_internal,
+    to_internal,
+)
 
 __all__ = ["MAX_TOKENS", "MAX_WORD", "ROLES", "Token", "blocking_keys", "tokens"]
 
@@ -34,9 +42,11 @@ MAX_WORD = 60
 """Words are cut to this many characters before folding."""
 KEY_PREFIX = 10
 """The stem key is the first ``KEY_PREFIX`` coarse letters of the stem."""
-KEY_HEAD = 6
-"""The typo keys are the first ``KEY_HEAD`` coarse letters of the word and their
-one-letter deletions."""
+KEY_TYPO = 8
+"""The typo keys are the one-letter deletions of the first ``KEY_TYPO`` coarse letters
+of the stem (a typo further on leaves those letters as they are)."""
+MAX_KEYS = 12
+"""At most this many blocking keys per token."""
 _PART_CAPS = {"surname": 3, "given": 3, "patronymic": 2, "name": MAX_TOKENS}
 
 
@@ -60,6 +70,17 @@ class Token:
     coarse: str = field(init=False, compare=False, repr=False)
     """:func:`~caravan.names.coarse` of the folded word."""
     coarse_stem: str = field(init=False, compare=False, repr=False)
+    family: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    """The stems read as a family name: ``stems``, except for a given name, which keeps
+    its form as a given name but may stand in a surname field (``Armanov`` → arman)."""
+    loose: str = field(init=False, compare=False, repr=False)
+    """The word letter by letter, before spellings of one sound are merged (``Үөөт`` →
+    ``uoot``, not ``ut``): a typo that breaks a digraph or makes a double letter is
+    still one letter off here."""
+    near: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    """Stems left when an ending with one typo is cut (``rahimvo`` → rahim,
+    ``Davlatzooa`` → davlat); only for words without a known ending."""
+    near_coarse: tuple[str, ...] = field(init=False, compare=False, repr=False)
     keys: tuple[str, ...] = field(init=False, compare=False, repr=False)
     """The blocking keys (:func:`blocking_keys`)."""
     weight: float = field(init=False, compare=False, repr=False)
@@ -80,9 +101,23 @@ class Token:
         setattr_(self, "stems", stems)
         setattr_(self, "coarse", intern(coarse(self.folded)))
         setattr_(self, "coarse_stem", intern(coarse(self.stem)))
-        setattr_(
-            self, "keys", tuple(intern(k) for k in _keys(self.stem, self.coarse_stem, self.coarse))
-        )
+        family = stems
+        if self.role == "given" and self.folded:
+            read = stems_of(self.folded, "surname")
+            if read != (self.folded,):
+                family = tuple(intern(s) for s in (*read, self.folded))
+        setattr_(self, "family", family)
+        loose = _loose(self.written) or self.folded
+        setattr_(self, "loose", intern(loose))
+        cut = len(self.folded) - len(self.stem)  # no ending, or only -i (Rahsidi)
+        near = _near_stems(self.folded, loose, self.role) if cut <= 1 else ()
+        near = tuple(intern(n) for n in near if n not in stems)
+        setattr_(self, "near", near)
+        setattr_(self, "near_coarse", tuple(intern(coarse(n)) for n in near))
+        loose_stem = coarse(stems_of(loose, self.role)[0]) if loose != self.folded else ""
+        family_stem = coarse(family[0]) if family is not stems else ""
+        keys = _keys(self.coarse_stem, (*self.near_coarse, family_stem, loose_stem))
+        setattr_(self, "keys", tuple(intern(k) for k in keys))
         patronymic_like = self.role == "patronymic" or (
             self.role == "name" and is_patronymic_like(self.folded)
         )
@@ -100,31 +135,111 @@ def blocking_keys(token: Token) -> tuple[str, ...]:
     Two tokens that :func:`~caravan.names.compare` calls a match (other than an
     initial, or two identical one-letter words) share at least one key: compare checks
     that they do before it grants anything weaker than equal folded keys.  The keys
-    are the coarse stem (its first ``KEY_PREFIX`` letters: every ending change of one
-    stem meets there), the first ``KEY_HEAD`` coarse letters of the word and their
-    one-letter deletions when there are at least four (SymSpell style: one typo
-    anywhere, a changed ending after a long stem).  At most 8 keys; none for a stem
-    shorter than two letters.
+    are, on coarse letters:
+
+    * the stem (its first ``KEY_PREFIX`` letters): every ending change of one stem
+      meets there;
+    * the stem's one-letter deletions (of its first ``KEY_TYPO`` letters, a double
+      letter the deletion makes read as one) when it has four letters or more.  As in
+      SymSpell, one typo anywhere in the stem — a letter changed, added, dropped, or
+      two swapped — leaves the two stems with a deletion in common, or one stem equal
+      to a deletion of the other;
+    * the stem left when an ending with a typo is cut (``Rahimvo`` → rakem), the stem
+      a given name has when read as a surname (a field mix-up: ``Armanov`` → arman),
+      and the stem of the word read letter by letter when that differs (a typo that
+      broke a digraph: ``Үөөт`` → uat).
+
+    At most ``MAX_KEYS`` keys; none for a stem shorter than two letters.
 
     >>> blocking_keys(tokens(surname="Рахимов")[0])
-    ('rakem', 'rakema', 'akema', 'rkema', 'raema', 'rakma', 'rakea')
+    ('rakem', 'akem', 'rkem', 'raem', 'rakm', 'rake')
     """
     return token.keys
 
 
-def _keys(stem: str, coarse_stem: str, coarse_word: str) -> tuple[str, ...]:
-    if len(stem) < 2:
-        return ()
+def _keys(coarse_stem: str, extra: tuple[str, ...]) -> list[str]:
+    if len(coarse_stem) < 2:
+        return []
     keys = [coarse_stem[:KEY_PREFIX]]
-    head = coarse_word[:KEY_HEAD]
-    if head not in keys:
-        keys.append(head)
-    if len(head) >= 4:
-        for i in range(len(head)):
-            key = head[:i] + head[i + 1 :]
+    if len(coarse_stem) >= 4:
+        for key in _deletions(_split(coarse_stem)[:KEY_TYPO]):
             if key not in keys:
                 keys.append(key)
-    return tuple(keys)
+    for other in extra:
+        key = other[:KEY_PREFIX]
+        if len(key) >= 3 and key not in keys:
+            keys.append(key)
+    return keys[:MAX_KEYS]
+
+
+def _split(coarse_stem: str) -> str:
+    """ш as the two Latin letters it is most often written with (sh), so that a typo
+    that breaks the pair (``Rahsid``, ``Jamsihd``) is one letter off too."""
+    return coarse_stem.replace("x", "sk") if "x" in coarse_stem else coarse_stem
+
+
+def _deletions(word: str) -> list[str]:
+    """One-letter deletions of a coarse word, runs read as one letter (as
+    :func:`~caravan.names.coarse` reads them: ``jumapa`` less ``p`` is ``juma``)."""
+    out: list[str] = []
+    for i in range(len(word)):
+        key = word[:i] + word[i + 1 :]
+        if 0 < i < len(word) - 1 and word[i - 1] == word[i + 1]:
+            key = word[:i] + word[i + 2 :]
+        if key not in out:
+            out.append(key)
+    return out
+
+
+def _near_table() -> dict[str, int]:
+    """Word endings one typo away from a surname or patronymic ending (of three letters
+    or more, or ``-ov``/``-ev`` with its letters swapped), by length; real endings are
+    left out, they cut the word already."""
+    real = {e.ending for e in ENDINGS}
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    table: dict[str, int] = {"vo": 2, "ve": 2}
+    for end in sorted({e.ending for e in ENDINGS if len(e.ending) >= 3}):
+        variants: set[str] = set()
+        for i in range(len(end)):
+            variants.add(end[:i] + end[i + 1 :])
+            variants.update(end[:i] + ch + end[i + 1 :] for ch in letters)
+            if i < len(end) - 1:
+                variants.add(end[:i] + end[i + 1] + end[i] + end[i + 2 :])
+        for i in range(len(end) + 1):
+            variants.update(end[:i] + ch + end[i:] for ch in letters)
+        for variant in variants:
+            if len(variant) >= 2 and variant not in real:
+                table[variant] = len(variant)
+    return table
+
+
+_NEAR_ENDINGS = _near_table()
+_NEAR_LONGEST = max(_NEAR_ENDINGS.values())
+
+
+def _near_stems(folded: str, loose: str, role: str) -> tuple[str, ...]:
+    """Stems of a word whose ending has a typo: the longest near-ending is cut, from
+    the folded word and from the word read letter by letter (folded again)."""
+    if role == "given":
+        return ()
+    out: list[str] = []
+    for word, refold in ((folded, False), (loose, True)):
+        if refold and word == folded:
+            continue
+        for size in range(min(_NEAR_LONGEST, len(word) - 3), 1, -1):
+            if word[-size:] in _NEAR_ENDINGS:
+                stem = refold_internal(word[:-size]) if refold else word[:-size]
+                if len(stem) >= 3 and stem not in out:
+                    out.append(stem)
+                break
+    return tuple(out)
+
+
+@lru_cache(maxsize=1 << 17)
+def _loose(written: str) -> str:
+    """The written word letter by letter (internal letter codes, no spelling merged)."""
+    internal = to_internal("".join(normalise_text(written).split()))
+    return "".join(ch for ch in internal.replace("y", "i") if ch.isalpha())
 
 
 def tokens(

@@ -114,6 +114,18 @@ def fold_word(word: str) -> str:
     return folded
 
 
+def to_internal(word: str) -> str:
+    """A word passed through :func:`normalise_text` → internal letter codes, each
+    letter mapped on its own (no digraph merged, no double letter collapsed)."""
+    return _to_internal(word)
+
+
+def refold_internal(internal: str) -> str:
+    """Internal letter codes (:func:`to_internal`) → the folded key."""
+    folded = _canonical(internal).translate(_RENDER_TABLE)
+    return _nfkc_casefold(folded) if not folded.isascii() else folded
+
+
 def coarse(folded: str) -> str:
     """The coarse class string of a folded word: vowels and consonants that alternate
     between national forms of one name fall together (o~a, i~e, g~h~k, b~p~f, d~t),
