@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from caravan.cli import context
 from caravan.cli.imports import export_app, import_app
-from caravan.store.models import Person, SeizureReport
+from caravan.store.models import Organisation, Person, SeizureReport
 
 app = typer.Typer()
 app.add_typer(import_app, name="import")
@@ -48,6 +48,32 @@ def test_import_persons(cli_world: Any, tmp_path: Path) -> None:
     again = runner.invoke(app, ["import", "persons", str(path), "--as", "kz-mvd.officer"])
     assert "0 inserted, 2 updated" in again.stdout
     assert persons_in(cli_world) == 2
+
+
+def test_import_organisations(cli_world: Any, tmp_path: Path) -> None:
+    path = tmp_path / "orgs.csv"
+    path.write_bytes(
+        "идентификатор;наименование;БИН\nO1;ТОО «Восток Транзит»;190340012345\nO2;ТОО;\n".encode(
+            "cp1251"
+        )
+    )
+    args = ["import", "organisations", str(path), "--as", "kz-mvd.officer"]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 1
+    assert "  3 | name" in refused.stderr
+    path.write_bytes(
+        "идентификатор;наименование;БИН\nO1;ТОО «Восток Транзит»;1903\n".encode("cp1251")
+    )
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 organisations: 1 inserted, 0 updated" in result.stdout
+    with cli_world.db.session() as session:
+        held = session.scalars(select(Organisation)).one()
+        assert (held.name, held.legal_form, held.registration_number) == (
+            "ТОО «Восток Транзит»",
+            "ТОО",
+            "1903",
+        )
 
 
 def test_a_bad_file_writes_nothing_and_exits_1(cli_world: Any, tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ import phonenumbers
 import pytest
 
 from caravan.collect.generator import (
+    COMPANY_COLUMNS,
+    DEMO_COMPANIES,
     LINK_COLUMNS,
     MEMBER_STATES,
     PERSON_COLUMNS,
@@ -19,6 +21,7 @@ from caravan.collect.generator import (
     TRUTH_COLUMNS,
     demo_agencies,
     demo_users,
+    generate_companies,
     generate_intel_reports,
     generate_links,
     generate_persons,
@@ -177,3 +180,45 @@ def test_reports_and_links(persons: list[dict[str, str]]) -> None:
         a, b = (r["agency"], r["from_source_id"]), (r["agency"], r["to_source_id"])
         assert a in person_ids and b in person_ids and a != b
         assert network[a] and network[a] == network[b]
+
+
+def test_companies_deterministic_and_across_scripts() -> None:
+    from caravan.collect.clean import detect_legal_form, script_of
+    from caravan.match.keys import company_key
+
+    companies = list(generate_companies(DEMO_COMPANIES, seed=7))
+    assert companies == list(generate_companies(DEMO_COMPANIES, seed=7))
+    assert companies != list(generate_companies(DEMO_COMPANIES, seed=8))
+    assert all(list(r) == list(COMPANY_COLUMNS) for r in companies)
+    assert all(isinstance(v, str) for r in companies for v in r.values())
+    assert len({(r["agency"], r["source_id"]) for r in companies}) == len(companies)
+    numbers = [r["source_id"].rsplit("-", 1)[1] for r in companies]
+    assert len(set(numbers)) == DEMO_COMPANIES
+    assert DEMO_COMPANIES < len(companies) < 2 * DEMO_COMPANIES
+    assert {r["agency"] for r in companies} <= set(COUNTRY) - {"CARICC"}
+    assert {r["country"] for r in companies} == set(MEMBER_STATES)
+    # the docs' example: ТОО «Восток Транзит» by KZ, Vostok Tranzit LLP by KG
+    assert [(r["agency"], r["name"]) for r in companies[:2]] == [
+        ("KZ-MVD", "ТОО «Восток Транзит»"),
+        ("KG-MVD", "Vostok Tranzit LLP"),
+    ]
+    forms = {detect_legal_form(r["name"]) for r in companies}
+    assert {"ТОО", "ЖШС", "ОсОО", "ООО", "МЧЖ", "MChJ", "ХК", "LLP", "LLC"} <= forms
+    assert all(r["legal_form"] in ("", detect_legal_form(r["name"])) for r in companies)
+    assert all(r["handling_note"] for r in companies if r["handling_code"] == "H3")
+    # a company filed twice: two states' agencies, two scripts, one key
+    by_number: dict[str, list[dict[str, str]]] = {}
+    for row, number in zip(companies, numbers, strict=True):
+        by_number.setdefault(number, []).append(row)
+    twins = [rows for rows in by_number.values() if len(rows) == 2]
+    assert len(twins) >= DEMO_COMPANIES // 6
+    for a, b in twins:
+        assert COUNTRY[a["agency"]] != COUNTRY[b["agency"]]
+        assert {script_of(a["name"]), script_of(b["name"])} == {"cyrillic", "latin"}
+        assert company_key(a["name"]) == company_key(b["name"]), (a["name"], b["name"])
+    # different companies keep different keys
+    keys = {company_key(rows[0]["name"]) for rows in by_number.values()}
+    assert len(keys) == DEMO_COMPANIES
+    # a shorter run is a prefix of a longer one
+    shorter = list(generate_companies(50, seed=7))
+    assert shorter == companies[: len(shorter)]

@@ -343,7 +343,5 @@ def test_a_batch_notifies_once_per_record_and_counts_repeats(world: Any, tmp_pat
     with world.db.session() as session:
         rows = session.scalars(select(HitNotification)).all()
         assert [(r.asker_user.username, r.count) for r in rows] == [("kz-mvd.analyst", 4)]
-        events = session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "check.batch")
-        ).all()
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "check.batch")).all()
         assert [e.after for e in events] == [{"queries": 2, "hits": 2}] * 2

@@ -55,6 +55,8 @@ def test_companies_drop_legal_forms_and_fold_scripts(a: str, b: str) -> None:
 
 def test_different_companies_stay_different() -> None:
     assert company_key("ТОО Восток") != company_key("ТОО Запад")
+    # A legal form's letters inside the name are part of it.
+    assert company_key('ОсОО "Ала-Тоо Транс"') != company_key('ОсОО "Транс"')
 
 
 @given(st.text(max_size=300))

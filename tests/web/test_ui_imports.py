@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ui_support import sign_in
 
 from caravan.collect import jobs
-from caravan.store.models import ImportJob, SeizureReport
+from caravan.store.models import ImportJob, Organisation, SeizureReport
 from caravan.web.uploads import UPLOAD_DIR
 
 GOOD = (
@@ -81,6 +81,53 @@ def test_bad_file_writes_nothing_and_reports_every_row(client: TestClient, world
     assert {3, 4} <= rows
     with world.db.session() as session:
         assert session.scalar(select(func.count()).select_from(SeizureReport)) == 0
+
+
+def test_organisations_file_is_imported(client: TestClient, world: Any) -> None:
+    csrf = sign_in(client, "kz-mvd.officer")
+    assert 'value="organisations"' in client.get("/imports").text
+    response = client.post(
+        "/imports",
+        data={"csrf_token": csrf, "kind": "organisations", "encoding": "auto"},
+        files={
+            "file": ("orgs.csv", "source_id,name\nO1,ТОО «Восток Транзит»\n".encode(), "text/csv")
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    location = str(response.headers["location"])
+    assert _wait(client, location)["inserted"] == 1
+    page = client.get(location).text
+    assert "Organisations" in page and 'href="/organisations"' not in page
+    with world.db.session() as session:
+        assert session.scalar(select(Organisation.legal_form)) == "ТОО"
+
+
+def test_api_imports_organisations(world: Any, settings: Any) -> None:
+    from caravan.accounts import service as accounts
+    from caravan.web.app import asgi_app
+
+    with world.db.session() as session:
+        user = accounts.get_user(session, "kz-mvd.officer")
+        secret, _ = accounts.create_token(session, user, "t")
+    api = TestClient(asgi_app(settings, world.db))
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    def post(body: str) -> Any:
+        files = {"file": ("orgs.csv", body.encode("utf-8"), "text/csv")}
+        return api.post("/api/v1/imports/organisations", files=files, headers=headers)
+
+    bad = post("source_id,name\nO1,ТОО\n")
+    assert bad.status_code == 422
+    assert [(e["row"], e["field"]) for e in bad.json()["errors"]] == [(2, "name")]
+    good = post("source_id,name\nO1,Vostok Tranzit LLP\n")
+    assert good.status_code == 200, good.text
+    assert {k: good.json()[k] for k in ("status", "rows", "inserted")} == {
+        "status": "done",
+        "rows": 1,
+        "inserted": 1,
+    }
+    assert api.post("/api/v1/imports/vehicles", headers=headers).status_code == 422
 
 
 def test_upload_needs_a_file_and_csrf(client: TestClient, world: Any) -> None:

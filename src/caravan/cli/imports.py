@@ -1,4 +1,4 @@
-"""``caravan import persons|seizures|reports FILE`` and ``caravan export persons``.
+"""``caravan import persons|seizures|reports|organisations FILE`` and ``caravan export persons``.
 
 An import runs in one transaction: if any row is invalid nothing is written, the
 problems are printed as a table on stderr (and as JSON with ``--errors-json``),
@@ -35,7 +35,7 @@ from caravan.config import get_settings
 from caravan.errors import CaravanError, InvalidData
 
 import_app = typer.Typer(
-    help="Import persons, seizures or reports from CSV, XLSX, JSON or JSON Lines "
+    help="Import persons, seizures, reports or organisations from CSV, XLSX, JSON or JSON Lines "
     "(all or nothing; see docs/import.md).",
     no_args_is_help=True,
 )
@@ -197,6 +197,23 @@ def import_reports(
 ) -> None:
     """Import intelligence reports (columns: source_id, date, title, body, ...)."""
     _run_import("reports", file, as_user, agency, fmt, encoding, mapping, errors_json, batch_rows)
+
+
+@import_app.command("organisations")
+def import_organisations(
+    file: FileArg,
+    as_user: AsUser,
+    agency: AgencyOpt = None,
+    fmt: FormatOpt = None,
+    encoding: EncodingOpt = None,
+    mapping: MapOpt = None,
+    errors_json: ErrorsJsonOpt = None,
+    batch_rows: BatchOpt = None,
+) -> None:
+    """Import organisations, e.g. companies (columns: source_id, name, legal_form, ...)."""
+    _run_import(
+        "organisations", file, as_user, agency, fmt, encoding, mapping, errors_json, batch_rows
+    )
 
 
 @export_app.command("persons")

@@ -36,7 +36,7 @@ from caravan.domain.places import (
 )
 from caravan.domain.units import normalise_quantity
 from caravan.errors import FieldError, InvalidValue
-from caravan.match.keys import document_key
+from caravan.match.keys import LEGAL_FORMS, company_key, document_key
 from caravan.store.models import Agency
 
 T = TypeVar("T")
@@ -45,6 +45,8 @@ T = TypeVar("T")
 DEFAULT_HANDLING = "H2"
 LIST_SEPARATORS = re.compile(r"[;,|]")
 MAX_TEXT = 20_000
+#: Longest legal form kept (``organisation.legal_form``).
+MAX_LEGAL_FORM = 40
 
 
 @dataclass
@@ -380,4 +382,54 @@ def clean_report(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any] | No
         ctx.error("language", "must be ru or en", language)
     values["language"] = language or (detect_language(values["body"]) if values["body"] else None)
     values["person_refs"] = references(raw, "persons")
+    return values if len(ctx.errors) == before else None
+
+
+#: A word of a company name; a hyphenated word (``Ала-Тоо``) is one word.
+_NAME_WORDS = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
+def detect_legal_form(name: str) -> str | None:
+    """The legal form written at the start or end of a company name, as written: ``ТОО``,
+    ``MChJ``, ``Co Ltd``; ``None`` when the name carries none (see
+    :data:`caravan.match.keys.LEGAL_FORMS`)."""
+    words = _NAME_WORDS.findall(unicodedata.normalize("NFKC", name))
+    lead = 0
+    while lead < len(words) and words[lead].casefold() in LEGAL_FORMS:
+        lead += 1
+    tail = len(words)
+    while tail > lead and words[tail - 1].casefold() in LEGAL_FORMS:
+        tail -= 1
+    forms = words[:lead] + words[tail:]
+    if not forms:
+        return None
+    joined = " ".join(forms)
+    return joined if len(joined) <= MAX_LEGAL_FORM else forms[0][:MAX_LEGAL_FORM]
+
+
+def clean_organisation(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A company or other organisation: its name as written (with its legal form), the
+    legal form (read from the name when not given), registration number (a Kazakh BIN,
+    a Russian INN…) and country of registration.
+
+    ``name_key`` is :func:`~caravan.match.keys.company_key` of the name: what company
+    checks look up, across scripts and without the legal form.
+    """
+    before = len(ctx.errors)
+    values = clean_common(ctx, raw)
+    values["source_id"] = _limited(ctx, "source_id", text(raw, "source_id"), 100)
+    name = _required(ctx, raw, "name", 300)
+    values["name"] = name
+    values["name_key"] = company_key(name) if name else None
+    if name and not values["name_key"]:
+        ctx.error("name", "has no words besides a legal form", name)
+    legal_form = _limited(ctx, "legal_form", text(raw, "legal_form"), MAX_LEGAL_FORM)
+    if legal_form is None and name and text(raw, "legal_form") is None:
+        legal_form = detect_legal_form(name)
+    values["legal_form"] = legal_form
+    values["registration_number"] = _limited(
+        ctx, "registration_number", text(raw, "registration_number"), 100
+    )
+    values["country"] = _normalise(ctx, raw, "country", normalise_country)
+    values["notes"] = _limited(ctx, "notes", text(raw, "notes"), MAX_TEXT)
     return values if len(ctx.errors) == before else None

@@ -24,6 +24,8 @@ from caravan.access import Principal
 from caravan.accounts import service as accounts
 from caravan.collect.clean import agency_map
 from caravan.collect.generator import (
+    COMPANY_COLUMNS,
+    DEMO_COMPANIES,
     DEMO_PASSWORD,
     LINK_COLUMNS,
     PERSON_COLUMNS,
@@ -31,6 +33,7 @@ from caravan.collect.generator import (
     SEIZURE_COLUMNS,
     demo_agencies,
     demo_users,
+    generate_companies,
     generate_intel_reports,
     generate_links,
     generate_persons,
@@ -39,7 +42,7 @@ from caravan.collect.generator import (
 from caravan.collect.importer import ImportProgress, ImportResult, import_file
 from caravan.collect.writer import existing_ids
 from caravan.store import Database
-from caravan.store.models import Agency, Link, Person, User
+from caravan.store.models import Agency, Link, Organisation, Person, User
 from caravan.store.models.base import utcnow
 
 CENTRE_ADMIN = "caricc.admin"
@@ -64,7 +67,13 @@ def write_csv(path: Path, columns: Iterable[str], rows: Iterator[dict[str, str]]
 
 
 def write_files(
-    directory: Path, *, persons: int, seizures: int, reports: int, seed: int
+    directory: Path,
+    *,
+    persons: int,
+    seizures: int,
+    reports: int,
+    seed: int,
+    companies: int = DEMO_COMPANIES,
 ) -> dict[str, Path]:
     """The generated region as import files (``caravan generate --out DIR``)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -84,6 +93,9 @@ def write_files(
         ),
         "links": write_csv(
             directory / "links.csv", LINK_COLUMNS, generate_links(seed, persons=persons)
+        ),
+        "organisations": write_csv(
+            directory / "organisations.csv", COMPANY_COLUMNS, generate_companies(companies, seed)
         ),
     }
 
@@ -172,23 +184,38 @@ def load_demo(
     seed: int = 2026,
     force: bool = False,
     progress: Callable[[str, ImportProgress], None] | None = None,
+    companies: int = DEMO_COMPANIES,
 ) -> DemoSummary:
     """Create the demo region. Running it again adds nothing (unless ``force``, which
-    re-imports: records are updated in place, never duplicated)."""
+    re-imports: records are updated in place, never duplicated).
+
+    Persons (with their seizures, reports and links) and companies are loaded each when
+    the store has none yet, so a region loaded before companies existed gets them.
+    """
     summary = DemoSummary()
     with db.session() as session:
         summary.created_agencies, summary.created_users = ensure_accounts(session)
     with db.session() as session:
         admin = Principal.from_user(accounts.get_user(session, CENTRE_ADMIN))
         already = session.scalar(select(func.count()).select_from(Person)) or 0
-    if already and not force:
+        have_companies = session.scalar(select(func.count()).select_from(Organisation)) or 0
+    kinds = [
+        *(("persons", "seizures", "reports") if force or not already else ()),
+        *(("organisations",) if companies > 0 and (force or not have_companies) else ()),
+    ]
+    if not kinds:
         summary.skipped = True
         return summary
     with tempfile.TemporaryDirectory(prefix="caravan-demo-") as tmp:
         files = write_files(
-            Path(tmp), persons=persons, seizures=seizures, reports=reports, seed=seed
+            Path(tmp),
+            persons=persons,
+            seizures=seizures,
+            reports=reports,
+            seed=seed,
+            companies=companies,
         )
-        for kind in ("persons", "seizures", "reports"):
+        for kind in kinds:
             with db.session() as session:
                 summary.imported[kind] = import_file(
                     session,

@@ -1,4 +1,4 @@
-"""Bulk import of persons, seizures and reports: read, clean, check, write — all or nothing.
+"""Bulk import of records (persons, seizures, reports, organisations): all or nothing.
 
 :func:`import_file` streams a file through :func:`~caravan.collect.readers.open_rows`,
 cleans each row with the same cleaner that serves the forms, checks that the
@@ -29,7 +29,14 @@ from sqlalchemy.orm import Session
 
 from caravan import audit
 from caravan.access import Principal, require, require_agency_scope
-from caravan.collect.clean import RowContext, agency_map, clean_person, clean_report, clean_seizure
+from caravan.collect.clean import (
+    RowContext,
+    agency_map,
+    clean_organisation,
+    clean_person,
+    clean_report,
+    clean_seizure,
+)
 from caravan.collect.parallel import InlineRows, ParallelRows, in_flight_for, use_worker
 from caravan.collect.readers import ColumnSpec, guess_format, open_rows
 from caravan.collect.seen import SeenKeys
@@ -37,6 +44,7 @@ from caravan.collect.writer import (
     Prepared,
     WriteResult,
     resolve_person_refs,
+    write_organisations,
     write_persons,
     write_reports,
     write_seizures,
@@ -48,6 +56,7 @@ __all__ = [
     "COLUMN_SPECS",
     "KINDS",
     "MAX_ERRORS",
+    "ORGANISATIONS",
     "PERSONS",
     "REPORTS",
     "SEIZURES",
@@ -121,7 +130,12 @@ REPORTS = ColumnSpec(
     required=("source_id", "date", "title", "body"),
     optional=("agency", "language", "persons", *GRADING),
 )
-COLUMN_SPECS = {spec.kind: spec for spec in (PERSONS, SEIZURES, REPORTS)}
+ORGANISATIONS = ColumnSpec(
+    "organisations",
+    required=("source_id", "name"),
+    optional=("agency", "legal_form", "registration_number", "country", "notes", *GRADING),
+)
+COLUMN_SPECS = {spec.kind: spec for spec in (PERSONS, SEIZURES, REPORTS, ORGANISATIONS)}
 KINDS = tuple(COLUMN_SPECS)
 
 Cleaner = Callable[[RowContext, Mapping[str, Any]], dict[str, Any] | None]
@@ -130,6 +144,7 @@ _HANDLERS: dict[str, tuple[Cleaner, Writer, bool]] = {
     "persons": (clean_person, write_persons, False),
     "seizures": (clean_seizure, write_seizures, True),
     "reports": (clean_report, write_reports, True),
+    "organisations": (clean_organisation, write_organisations, False),
 }
 
 
@@ -255,7 +270,7 @@ def import_file(
     filename: str | None = None,
     workers: int | None = None,
 ) -> ImportResult:
-    """Import one file of ``kind`` (``persons``, ``seizures`` or ``reports``), all or nothing.
+    """Import one file of ``kind`` (one of :data:`KINDS`), all or nothing.
 
     Rows without an ``agency`` belong to ``agency_code`` (when given; only a centre
     administrator may name another agency) or else to the principal's agency.

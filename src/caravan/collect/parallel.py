@@ -36,7 +36,13 @@ from collections.abc import Callable, Iterator, Mapping
 from multiprocessing.connection import Connection
 from typing import Any
 
-from caravan.collect.clean import RowContext, clean_person, clean_report, clean_seizure
+from caravan.collect.clean import (
+    RowContext,
+    clean_organisation,
+    clean_person,
+    clean_report,
+    clean_seizure,
+)
 from caravan.collect.readers import ColumnSpec, TableReader, open_rows
 from caravan.collect.writer import Prepared, preparer
 from caravan.errors import CaravanError, FieldError, InvalidData
@@ -79,6 +85,7 @@ CLEANERS: dict[str, Callable[[RowContext, Mapping[str, Any]], dict[str, Any] | N
     "persons": clean_person,
     "seizures": clean_seizure,
     "reports": clean_report,
+    "organisations": clean_organisation,
 }
 
 #: One read row after cleaning: ``(row number, bytes read so far, the row prepared for

@@ -30,6 +30,7 @@ from caravan.store.models import (
     IdentityDocument,
     IntelReport,
     Link,
+    Organisation,
     Person,
     PersonName,
     Phone,
@@ -96,6 +97,15 @@ SEIZURE_COLUMNS = (
     "notes",
 )
 REPORT_COLUMNS = (*COMMON, "date", "reported_on", "title", "body", "language")
+ORGANISATION_COLUMNS = (
+    *COMMON,
+    "name",
+    "name_key",
+    "legal_form",
+    "registration_number",
+    "country",
+    "notes",
+)
 #: Link types that a writer derives from a row (and replaces when the row is re-imported).
 DERIVED_FROM_PERSON = ("uses_phone", "holds_document")
 
@@ -283,6 +293,7 @@ def _convert(row: tuple[Any, ...], process: Converters) -> tuple[Any, ...]:
 PERSON_MAIN = ("id", *PERSON_COLUMNS, "surname_key")
 SEIZURE_MAIN = ("id", *SEIZURE_COLUMNS)
 REPORT_MAIN = ("id", *REPORT_COLUMNS)
+ORGANISATION_MAIN = ("id", *ORGANISATION_COLUMNS)
 
 
 def prepare_person(values: dict[str, Any], dialect: Dialect) -> Prepared:
@@ -333,11 +344,20 @@ def prepare_report(values: dict[str, Any], dialect: Dialect) -> Prepared:
     return _finish(values, record_id, given, main, derived)
 
 
+def prepare_organisation(values: dict[str, Any], dialect: Dialect) -> Prepared:
+    """A clean organisation row as the rows it writes: the organisation and its recipients
+    (its ``name_key`` was computed by the cleaner)."""
+    main = tuple(map(values.get, ORGANISATION_COLUMNS))
+    record_id, given, derived = _start(values, main)
+    return _finish(values, record_id, given, main, derived)
+
+
 #: kind → (model, columns of ``Prepared.main``, prepare, link type of its persons)
 KINDS: dict[str, tuple[type[RecordMixin], tuple[str, ...], Any, str | None]] = {
     "persons": (Person, PERSON_MAIN, prepare_person, None),
     "seizures": (SeizureReport, SEIZURE_MAIN, prepare_seizure, "involved_in_seizure"),
     "reports": (IntelReport, REPORT_MAIN, prepare_report, "mentioned_in_report"),
+    "organisations": (Organisation, ORGANISATION_MAIN, prepare_organisation, None),
 }
 
 
@@ -460,6 +480,8 @@ def clear_dependants(session: Session, ids: list[uuid.UUID], model: type[RecordM
                 )
             ).all()
             _delete_records(session, derived)
+        elif model is Organisation:
+            continue  # nothing is derived from an organisation but its recipients
         else:
             derived = session.execute(
                 select(Link.id, Link.from_kind, Link.from_id).where(Link.report_id.in_(chunk))
@@ -563,6 +585,13 @@ def write_reports(
     return _write(session, "reports", rows, user_id)
 
 
+def write_organisations(
+    session: Session, rows: Sequence[dict[str, Any] | Prepared], user_id: int | None = None
+) -> WriteResult:
+    """Write clean organisation rows (companies), upserting by ``(agency, source_id)``."""
+    return _write(session, "organisations", rows, user_id)
+
+
 __all__ = [
     "Prepared",
     "WriteResult",
@@ -570,6 +599,7 @@ __all__ = [
     "note_change",
     "preparer",
     "resolve_person_refs",
+    "write_organisations",
     "write_persons",
     "write_reports",
     "write_seizures",

@@ -34,7 +34,7 @@ from caravan import audit
 from caravan.access import HitNotice, Principal, hit_views, require
 from caravan.collect.readers import ColumnSpec, open_rows
 from caravan.errors import CaravanError, Conflict, FieldError, InvalidData, NotFound
-from caravan.match.checks import _MODELS, TOP, Hit, notify_owners, rank
+from caravan.match.checks import _MODELS, TOP, Hit, notify_owners, person_index, rank
 from caravan.match.report import RESULT_COLUMNS, hit_row
 from caravan.match.selectors import Selector, parse_selector
 from caravan.store import Database
@@ -186,12 +186,13 @@ def run_batch(
     results: list[tuple[str, list[Hit]]] = []
     for start in range(0, len(queries), CHUNK):
         chunk = queries[start : start + CHUNK]
+        index = person_index(session)
         ranked = []
         asked: list[tuple[Selector, Hit]] = []
         for query in chunk:
             scored: dict[Any, Any] = {}
             for selector in query.selectors:
-                for item in rank(session, selector)[0]:
+                for item in rank(session, selector, index)[0]:
                     if item.record_id not in scored or item.score > scored[item.record_id].score:
                         scored[item.record_id] = item
             ranked.append(sorted(scored.values(), key=lambda s: (-s.score, str(s.record_id)))[:TOP])

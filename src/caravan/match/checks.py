@@ -397,11 +397,15 @@ _MODELS: dict[str, type[RecordMixin]] = {
 }
 
 
-def rank(session: Session, selector: Selector) -> tuple[list[_Scored], bool]:
+def rank(
+    session: Session, selector: Selector, index: PersonIndex | None = None
+) -> tuple[list[_Scored], bool]:
     """Every candidate at or above ``possible``, best first, and whether the name is too
-    common to decide on alone."""
+    common to decide on alone. ``index``: a person index already refreshed (a batch
+    refreshes it once per chunk of queries)."""
     if selector.kind == "person":
-        scored, common = _person_candidates(session, selector, person_index(session))
+        index = index or person_index(session)
+        scored, common = _person_candidates(session, selector, index)
     else:
         scored, common = _keyed_candidates(session, selector), False
     # One hit per record (a person found by two spellings, a seizure by two vehicles).

@@ -35,7 +35,8 @@ LEGAL_FORMS = frozenset(
     )
 )
 _QUOTES = re.compile(r"[\"'«»„“”‘’`]")
-_WORDS = re.compile(r"[^\W_]+")
+#: A word of a company name; hyphenated words (``Ала-Тоо``) stay one.
+_WORDS = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
 def _upper_nfkc(value: str) -> str:
@@ -63,9 +64,14 @@ def document_key(value: str) -> str:
 
 
 def company_words(value: str) -> list[str]:
-    """The words of a company name without quotes and legal forms, as written."""
+    """The words of a company name without quotes and the legal forms written before or
+    after it, as written (``ТОО «Ала-Тоо Транс»`` → ``Ала-Тоо``, ``Транс``)."""
     words = _WORDS.findall(_QUOTES.sub(" ", unicodedata.normalize("NFKC", value)))
-    return [w for w in words if w.casefold() not in LEGAL_FORMS]
+    while words and words[0].casefold() in LEGAL_FORMS:
+        words.pop(0)
+    while words and words[-1].casefold() in LEGAL_FORMS:
+        words.pop()
+    return words
 
 
 def company_key(value: str) -> str:
@@ -75,7 +81,7 @@ def company_key(value: str) -> str:
     >>> company_key('ТОО "Восток Транзит"') == company_key("Vostok Tranzit LLP")
     True
     """
-    folded = sorted({fold(w) for w in company_words(value)} - {""})
+    folded = sorted({part for w in company_words(value) for part in fold(w).split()})
     return " ".join(folded)[:300]
 
 

@@ -10,6 +10,8 @@ touch a database.  Same arguments, same rows, byte for byte.
 * :func:`generate_seizures`, :func:`generate_intel_reports`, :func:`generate_links` —
   seizures along realistic routes, reports in Russian and English, network links; all
   three can reference the person rows of ``generate_persons(persons, seed)``.
+* :func:`generate_companies` — companies (front, transport, trading firms) of the member
+  states, some filed by two agencies in different scripts; a stream of its own.
 """
 
 from .agencies import (
@@ -22,6 +24,7 @@ from .agencies import (
     demo_agencies,
     demo_users,
 )
+from .companies import COMPANY_COLUMNS, DEMO_COMPANIES, generate_companies
 from .layout import PersonLayout
 from .links import LINK_COLUMNS, generate_links
 from .persons import PERSON_COLUMNS, TRUTH_COLUMNS, generate_persons
@@ -30,6 +33,8 @@ from .seizures import SEIZURE_COLUMNS, generate_seizures
 
 __all__ = [
     "AGENCY_TYPES",
+    "COMPANY_COLUMNS",
+    "DEMO_COMPANIES",
     "DEMO_PASSWORD",
     "LINK_COLUMNS",
     "MEMBER_STATES",
@@ -43,6 +48,7 @@ __all__ = [
     "UserSpec",
     "demo_agencies",
     "demo_users",
+    "generate_companies",
     "generate_intel_reports",
     "generate_links",
     "generate_persons",

@@ -15,7 +15,7 @@ router = APIRouter(tags=["imports"])
 
 @router.post("/imports/{kind}", response_model=ImportOut, dependencies=[CsrfDep])
 def import_upload(
-    kind: Literal["persons", "seizures", "reports"],
+    kind: Literal["persons", "seizures", "reports", "organisations"],
     session: SessionDep,
     principal: PrincipalDep,
     file: UploadFile = File(

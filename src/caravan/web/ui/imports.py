@@ -23,7 +23,9 @@ from caravan.web.uploads import save_upload
 
 router = APIRouter()
 
-KINDS = ("persons", "seizures", "reports")
+KINDS = ("persons", "seizures", "reports", "organisations")
+#: Kinds with a list page to open after an import.
+LISTED = ("persons", "seizures", "reports")
 ENCODINGS = ("auto", "utf-8", "cp1251")
 
 
@@ -137,7 +139,12 @@ def job_page(
         FieldError(e.get("field", ""), e.get("message", ""), e.get("row"), e.get("value"))
         for e in job.errors or []
     ]
-    context = {"job": job, "status": jobs.job_status(job), "errors": errors}
+    context = {
+        "job": job,
+        "status": jobs.job_status(job),
+        "errors": errors,
+        "listed": LISTED,
+    }
     return render(request, "imports/job.html", context)
 
 
