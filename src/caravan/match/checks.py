@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -535,22 +535,26 @@ def notify_owners(
     except IntegrityError:
         # The same asker's parallel request filed some first: count them all as repeats.
         existing.update(row["record_id"] for row in new)
-    for record_id in existing:
-        selector, hit, times = latest[record_id]
+    if existing:
+        table: Table = HitNotification.__table__  # type: ignore[assignment]
         session.execute(
-            update(HitNotification)
+            update(table)
             .where(
-                HitNotification.asker_user_id == principal.user_id,
-                HitNotification.record_id == record_id,
-                HitNotification.day == today,
+                table.c.asker_user_id == principal.user_id,
+                table.c.day == today,
+                table.c.record_id == bindparam("rid"),
             )
             # Asked again: unread again, so the owner sees it come back.
             .values(
-                count=HitNotification.count + times,
+                count=table.c.count + bindparam("times"),
                 last_at=now,
-                matched=matched(selector, hit),
+                matched=bindparam("said"),
                 read_at=None,
-            )
+            ),
+            [
+                {"rid": rid, "times": latest[rid][2], "said": matched(*latest[rid][:2])}
+                for rid in existing
+            ],
         )
 
 

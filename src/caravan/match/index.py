@@ -100,6 +100,8 @@ class PersonIndex:
         self.days: array[int] = array("h")
         #: (role, folded word) pairs whose blocking keys lead to their stem.
         self._filed: set[tuple[str, str]] = set()
+        #: Scratch counts per ordinal for :meth:`candidates` (all zero between calls).
+        self._counts = np.zeros(0, dtype=np.uint8)
         self.ordinal: dict[str, int] = {}
         self.postings: dict[str, array[int]] = {}
         self.keys: dict[str, list[str]] = {}
@@ -224,14 +226,22 @@ class PersonIndex:
     def refresh(self, session: Session) -> int:
         """Apply committed person changes not yet indexed; returns how many feed rows."""
         with self._lock:
-            rows = session.execute(
-                select(ChangeFeed).where(
-                    ChangeFeed.kind == Person.KIND, ChangeFeed.id > self._feed_max - FEED_OVERLAP
-                )
-            ).scalars()
-            fresh = [r for r in rows if r.id not in self._feed_seen]
-            if not fresh:
+            recent = session.scalars(
+                select(ChangeFeed.id).where(ChangeFeed.id > self._feed_max - FEED_OVERLAP)
+            )
+            unseen = [i for i in recent if i not in self._feed_seen]
+            if not unseen:
                 return 0
+            fresh = list(
+                session.scalars(
+                    select(ChangeFeed).where(ChangeFeed.id.in_(unseen)).order_by(ChangeFeed.id)
+                )
+            )
+            for row in fresh:
+                if row.kind != Person.KIND:
+                    self._feed_seen.add(row.id)
+                    self._feed_max = max(self._feed_max, row.id)
+            fresh = [r for r in fresh if r.kind == Person.KIND]
             changed: list[uuid.UUID] = []
             ranges = []
             for row in fresh:
@@ -287,7 +297,11 @@ class PersonIndex:
         of persons holding each query word's stem (its frequency in the store).
         """
         with self._lock:
-            found: list[np.ndarray] = []
+            size = len(self.ids)
+            if len(self._counts) < size:
+                self._counts = np.zeros(size + size // 4 + 1024, dtype=np.uint8)
+            counts = self._counts
+            words: list[np.ndarray] = []
             exact: list[np.ndarray] = []
             frequency: dict[str, int] = {}
             for token in query:
@@ -304,29 +318,38 @@ class PersonIndex:
                 frequency[token.written] = len(own) if own is not None else 0
                 if own is not None:
                     exact.append(np.frombuffer(own, dtype=np.int32))
-                found.append(
-                    np.unique(np.concatenate(arrays)) if arrays else np.empty(0, dtype=np.int32)
-                )
-            if not found:
-                return np.empty(0, dtype=np.int32), 0, frequency
-            ordinals, counts = np.unique(np.concatenate(found), return_counts=True)
-            if len(found) > 1:
-                enough = counts >= 2
-                ordinals, counts = ordinals[enough], counts[enough]
+                if arrays:
+                    found = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+                    # Fancy-index += adds once per distinct ordinal: a person found through
+                    # two stems of one word counts once for it.
+                    counts[found] += 1
+                    words.append(found)
+            try:
+                if not words:
+                    return np.empty(0, dtype=np.int32), 0, frequency
+                need = 2 if sum(1 for t in query if len(t.stem) >= MIN_STEM) > 1 else 1
+                touched = np.concatenate(words) if len(words) > 1 else words[0]
+                hits = counts[touched]
+                ordinals = np.unique(touched[hits >= need])
+                evidence = counts[ordinals].astype(np.int32)
+            finally:
+                for found in words:
+                    counts[found] = 0
             year = _year(birth)
             if year and len(ordinals):
                 years = np.frombuffer(self.years, dtype=np.int16)[ordinals]
                 near = (years == 0) | (np.abs(years.astype(np.int32) - year) <= 1)
-                ordinals, counts = ordinals[near], counts[near]
+                ordinals, evidence, years = ordinals[near], evidence[near], years[near]
             total = len(ordinals)
             if limit is not None and total > limit:
-                evidence = counts.astype(np.int32)
                 for posting in exact:
-                    evidence += np.isin(ordinals, posting, assume_unique=False).astype(np.int32)
+                    counts[posting] = 1
+                    evidence += counts[ordinals]
+                    counts[posting] = 0
                 day = _day(birth)
                 if day:
                     days = np.frombuffer(self.days, dtype=np.int16)[ordinals]
-                    evidence += 2 * ((days == day) & (years[near] == year)).astype(np.int32)
+                    evidence += 2 * ((days == day) & (years == year)).astype(np.int32)
                 ordinals = ordinals[np.argsort(-evidence, kind="stable")[:limit]]
             return ordinals, total, frequency
 
