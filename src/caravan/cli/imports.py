@@ -154,66 +154,35 @@ def _summary(result: ImportResult) -> None:
     )
 
 
-@import_app.command("persons")
-def import_persons(
-    file: FileArg,
-    as_user: AsUser,
-    agency: AgencyOpt = None,
-    fmt: FormatOpt = None,
-    encoding: EncodingOpt = None,
-    mapping: MapOpt = None,
-    errors_json: ErrorsJsonOpt = None,
-    batch_rows: BatchOpt = None,
-) -> None:
-    """Import persons (columns: agency, source_id, surname, given_name, patronymic, ...)."""
-    _run_import("persons", file, as_user, agency, fmt, encoding, mapping, errors_json, batch_rows)
+#: kind → the help of its ``caravan import KIND`` command.
+IMPORT_COMMANDS = {
+    "persons": "Import persons (columns: agency, source_id, surname, given_name, patronymic, ...).",
+    "seizures": "Import seizures (columns: source_id, date, drug, quantity, unit, country, ...).",
+    "reports": "Import intelligence reports (columns: source_id, date, title, body, ...).",
+    "organisations": "Import organisations, e.g. companies (columns: source_id, name, "
+    "legal_form, ...).",
+}
 
 
-@import_app.command("seizures")
-def import_seizures(
-    file: FileArg,
-    as_user: AsUser,
-    agency: AgencyOpt = None,
-    fmt: FormatOpt = None,
-    encoding: EncodingOpt = None,
-    mapping: MapOpt = None,
-    errors_json: ErrorsJsonOpt = None,
-    batch_rows: BatchOpt = None,
-) -> None:
-    """Import seizures (columns: source_id, date, drug, quantity, unit, country, ...)."""
-    _run_import("seizures", file, as_user, agency, fmt, encoding, mapping, errors_json, batch_rows)
+def _import_command(kind: str, help_text: str) -> None:
+    def command(
+        file: FileArg,
+        as_user: AsUser,
+        agency: AgencyOpt = None,
+        fmt: FormatOpt = None,
+        encoding: EncodingOpt = None,
+        mapping: MapOpt = None,
+        errors_json: ErrorsJsonOpt = None,
+        batch_rows: BatchOpt = None,
+    ) -> None:
+        _run_import(kind, file, as_user, agency, fmt, encoding, mapping, errors_json, batch_rows)
+
+    command.__name__ = f"import_{kind}"
+    import_app.command(kind, help=help_text)(command)
 
 
-@import_app.command("reports")
-def import_reports(
-    file: FileArg,
-    as_user: AsUser,
-    agency: AgencyOpt = None,
-    fmt: FormatOpt = None,
-    encoding: EncodingOpt = None,
-    mapping: MapOpt = None,
-    errors_json: ErrorsJsonOpt = None,
-    batch_rows: BatchOpt = None,
-) -> None:
-    """Import intelligence reports (columns: source_id, date, title, body, ...)."""
-    _run_import("reports", file, as_user, agency, fmt, encoding, mapping, errors_json, batch_rows)
-
-
-@import_app.command("organisations")
-def import_organisations(
-    file: FileArg,
-    as_user: AsUser,
-    agency: AgencyOpt = None,
-    fmt: FormatOpt = None,
-    encoding: EncodingOpt = None,
-    mapping: MapOpt = None,
-    errors_json: ErrorsJsonOpt = None,
-    batch_rows: BatchOpt = None,
-) -> None:
-    """Import organisations, e.g. companies (columns: source_id, name, legal_form, ...)."""
-    _run_import(
-        "organisations", file, as_user, agency, fmt, encoding, mapping, errors_json, batch_rows
-    )
+for _kind, _help in IMPORT_COMMANDS.items():
+    _import_command(_kind, _help)
 
 
 @export_app.command("persons")
