@@ -284,6 +284,7 @@ def _person_candidates(
     scored: list[_Scored] = []
     facts: list[tuple[_Scored, float, str, bool]] = []
     query = selector.names
+    memo: dict[int, float] = {}
     for ordinal in candidates:
         hex_id, variants, birth, nationality = index.person(ordinal)
         if not hex_id:
@@ -291,7 +292,10 @@ def _person_candidates(
         name_score, best_variant = 0.0, cast(tuple[Token, ...], ())
         if query:
             for variant in variants:
-                value = match_score(query, variant)
+                # The index shares one tuple per distinct name: namesakes score once.
+                value = memo.get(id(variant))
+                if value is None:
+                    value = memo[id(variant)] = match_score(query, variant)
                 if value > name_score:
                     name_score, best_variant = value, variant
         document = ordinal in by_document
