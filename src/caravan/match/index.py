@@ -94,10 +94,11 @@ class PersonIndex:
         self.names: list[Names] = []
         self.birth: list[str | None] = []
         self.nationality: list[str | None] = []
-        #: Birth year, and month * 32 + day, per ordinal (0: unknown): candidates are
-        #: filtered and ordered by them in bulk.
+        #: Birth year, month, and month * 32 + day, per ordinal (0: unknown): candidates
+        #: are filtered and ordered by them in bulk.
         self.years: array[int] = array("h")
         self.days: array[int] = array("h")
+        self.months: array[int] = array("b")
         #: (role, folded word) pairs whose blocking keys lead to their stem.
         self._filed: set[tuple[str, str]] = set()
         #: Scratch counts per ordinal for :meth:`candidates` (all zero between calls).
@@ -175,6 +176,7 @@ class PersonIndex:
             self.nationality.append(nationality)
             self.years.append(_year(birth))
             self.days.append(_day(birth))
+            self.months.append(_month(birth))
             self.live += 1
             old: set[str] = set()
         else:
@@ -187,6 +189,7 @@ class PersonIndex:
             self.nationality[ordinal] = nationality
             self.years[ordinal] = _year(birth)
             self.days[ordinal] = _day(birth)
+            self.months[ordinal] = _month(birth)
         postings, keys, filed = self.postings, self.keys, self._filed
         for variant in names:
             for token in variant:
@@ -289,9 +292,10 @@ class PersonIndex:
 
         A person is a candidate when found through at least two of the query's words (one
         for a one-word query). Candidates are ordered by evidence: each query word found
-        counts one, found by its exact stem two, and the query's full birth date, when
-        the person has the same, two more. With ``birth`` (an ISO partial date) persons
-        born more than a year apart are left out (those without a birth year stay).
+        counts one (two if found by its exact stem), and each part of the query's birth
+        date the person shares counts one more (year, month, day). With ``birth`` (an ISO
+        partial date) persons born more than a year apart are left out (those without a
+        birth year stay).
 
         Returns at most ``limit`` ordinals, how many candidates there were, and the number
         of persons holding each query word's stem (its frequency in the store).
@@ -346,10 +350,17 @@ class PersonIndex:
                     counts[posting] = 1
                     evidence += counts[ordinals]
                     counts[posting] = 0
-                day = _day(birth)
-                if day:
-                    days = np.frombuffer(self.days, dtype=np.int16)[ordinals]
-                    evidence += 2 * ((days == day) & (years == year)).astype(np.int32)
+                if year:
+                    # The closer the stored birth date, the stronger: same year, month, day.
+                    same_year = years == year
+                    evidence += same_year.astype(np.int32)
+                    month, day = _month(birth), _day(birth)
+                    if month:
+                        months = np.frombuffer(self.months, dtype=np.int8)[ordinals]
+                        evidence += (same_year & (months == month)).astype(np.int32)
+                    if day:
+                        days = np.frombuffer(self.days, dtype=np.int16)[ordinals]
+                        evidence += (same_year & (days == day)).astype(np.int32)
                 ordinals = ordinals[np.argsort(-evidence, kind="stable")[:limit]]
             return ordinals, total, frequency
 
@@ -368,6 +379,13 @@ class PersonIndex:
 def _year(birth: str | None) -> int:
     """The year of an ISO partial date, 0 when unknown."""
     return int(birth[:4]) if birth and birth[:4].isdigit() else 0
+
+
+def _month(birth: str | None) -> int:
+    """The month of an ISO partial date with one, else 0."""
+    if not birth or len(birth) < 7 or not birth[5:7].isdigit():
+        return 0
+    return int(birth[5:7])
 
 
 def _day(birth: str | None) -> int:
