@@ -74,6 +74,37 @@ def test_fast_path_agrees_with_the_full_parser(
     assert fast == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+@given(
+    region=st.sampled_from(["KZ", "KG", "TJ", "TM", "UZ", "RU", "AZ", "GB", "DE", "TR"]),
+    prefix=st.sampled_from(["", "0", "8", "00", "810", "8 10", "7", "9"]),
+    national=st.text(alphabet="0123456789", min_size=4, max_size=13),
+    separator=st.sampled_from(["", " ", "-", ") "]),
+)
+def test_national_shortcut_agrees_with_the_full_parser(
+    region: str, prefix: str, national: str, separator: str
+) -> None:
+    """``8 (701) 123-45-67``: whenever the national shortcut answers, the full path (which
+    it spares a ~50 µs parse) answers the same."""
+    from caravan.domain import phones
+
+    text = f"{prefix}{separator}{national[:3]}{separator}{national[3:]}".strip()
+    fast = phones.fast_national(text, region)
+    if fast is None:
+        return
+    parsed = phonenumbers.parse(text, region)
+    assert phonenumbers.is_possible_number(parsed)
+    assert fast == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def test_national_shortcut_examples() -> None:
+    from caravan.domain.phones import fast_national
+
+    assert fast_national("8 (701) 123-45-67", "KZ") == "+77011234567"
+    assert fast_national("0 555 123 456", "KG") == "+996555123456"
+    assert fast_national("8 10 992 93 123 4567", "KZ") is None  # dialling abroad
+    assert fast_national("93 123 4567", "TJ") is None  # no trunk prefix there: full parser
+
+
 @pytest.mark.parametrize(
     ("value", "region", "e164"),
     [

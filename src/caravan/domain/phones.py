@@ -74,6 +74,40 @@ def fast_international(text: str) -> str | None:
     return "+" + digits
 
 
+#: Digits with the separators people write (no ``+``): a national number, perhaps.
+_PLAIN_NATIONAL = re.compile(r"^(?!00)\d[\d \-().]{5,22}$")
+
+
+def fast_national(text: str, region: str) -> str | None:
+    """E.164 for a national number written with the region's trunk prefix, without a parse.
+
+    ``8 (701) 123-45-67`` in Kazakhstan is ``+7`` and the digits after the trunk ``8``:
+    exactly what the full parser returns for it, whenever those digits have a possible
+    length for the country (the check the full path ends with, too). Only for regions
+    whose trunk prefix is a plain digit string; numbers beginning ``00`` (Tajik mobiles),
+    the region's international prefix (``8 10`` …) and anything else take the full parser.
+    """
+    if not _PLAIN_NATIONAL.match(text):
+        return None
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.general_desc is None:
+        return None
+    prefix = metadata.national_prefix
+    if not prefix or metadata.national_prefix_for_parsing not in (None, prefix):
+        return None
+    if metadata.national_prefix_transform_rule is not None:
+        return None
+    digits = re.sub(r"[ \-().]", "", text)
+    if not digits.startswith(prefix):
+        return None
+    if metadata.international_prefix and re.match(metadata.international_prefix, digits):
+        return None  # "8 10 …": dialling abroad from Russia, Kazakhstan, Turkmenistan
+    national = digits[len(prefix) :]
+    if national.startswith("0") or len(national) not in metadata.general_desc.possible_length:
+        return None
+    return f"+{metadata.country_code}{national}"
+
+
 @lru_cache(maxsize=65536)
 def _normalise(value: str, region: str | None) -> str:
     if not isinstance(value, str):
@@ -82,6 +116,8 @@ def _normalise(value: str, region: str | None) -> str:
     if not text:
         raise InvalidValue("phone number is empty")
     fast = fast_international(text)
+    if fast is None and region is not None:
+        fast = fast_national(text, region)
     if fast is not None:
         return fast
     if not _ALLOWED.match(text):
