@@ -176,3 +176,53 @@ def test_match_score_agrees_on_the_new_cases() -> None:
     ]
     for q, c in pairs:
         assert match_score(q, c) == compare(q, c).score
+
+
+# --- misses left at 1,000,000 persons: a typo combined with something else
+
+
+@pytest.mark.parametrize(
+    ("query", "stored"),
+    [
+        ("Olrova", "Орлова"),  # short stem (olr / orl): keys from stem and next letter
+        ("Olrov", "Орлова"),  # ... also with the gender flipped
+        ("Zaytstv", "Зайцев"),  # vowel of -ev changed: the v still marks the ending
+        ("Usmnoow", "Усмонов"),  # Turkmen -ow, swap that folding reads as oo
+        ("Ршидов", "Рашидов"),  # dropped letter next to ш (sh split in every key)
+        ("TOSHATOV", "Тошматов"),
+        ("Toshmtova", "Тошматова"),  # GOST and a dropped letter
+        ("Жолошева", "Жолдошев"),  # dropped letter and gender
+        ("Yldosh", "Yo'ldosheva"),  # dropped suffix and a typo
+        ("Rejeopva", "Rejepov"),  # swap into the garbled feminine ending
+        ("Qodiorva", "Qodirov"),
+        ("Qodiorva", "Қодиров"),
+    ],
+)
+def test_a_typo_combined_with_an_ending_or_script_change(query: str, stored: str) -> None:
+    q, c = _one("surname", query), _one("surname", stored)
+    assert set(blocking_keys(q)) & set(blocking_keys(c))
+    match = compare([q], [c])
+    assert match.parts[0].how == "typo", match.explain()
+    assert match.score == pytest.approx(0.7)
+
+
+def test_short_stem_keys_are_not_too_short() -> None:
+    for word in ("Olrova", "Орлов", "Ли", "Али", "Юсп"):
+        token = _one("surname", word)
+        assert all(len(key) >= 2 for key in blocking_keys(token))
+        assert all(len(key) >= 3 for key in blocking_keys(token)[1:]), blocking_keys(token)
+        assert len(blocking_keys(token)) <= 12
+
+
+def test_gender_typo_does_not_match_other_surnames() -> None:
+    for query, stored in (("Каримова", "Рахимов"), ("Рахимова", "Каримов"), ("Орлова", "Козлов")):
+        match = compare([_one("surname", query)], [_one("surname", stored)])
+        assert match.parts[0].how == "different", match.explain()
+
+
+def test_a_typo_with_gender_flip_in_a_full_name() -> None:
+    match = compare(_name("Rejeopva", "Ayna"), _name("Rejepov", "Ayna"))
+    assert [p.how for p in match.parts] == ["typo", "exact"], match.explain()
+    assert 0.8 <= match.score < 0.9
+    q, c = _name("Qodiorva", "Dilnoza"), _name("Қодирова", "Дилноза")
+    assert match_score(q, c) == compare(q, c).score >= 0.8

@@ -279,6 +279,8 @@ def _related(q: Token, c: Token) -> tuple[float, str]:
         or _one_off(q.loose, c.loose)
         or _near_ending(q, c)
         or _near_ending(c, q)
+        or _gender_typo(q, c)
+        or _gender_typo(c, q)
         or (
             (_one_off(q.coarse, c.coarse) or _one_off(q.coarse_stem, c.coarse_stem))
             and Levenshtein.distance(q_stem, c_stem, score_cutoff=2) <= 2
@@ -306,6 +308,23 @@ def _near_ending(q: Token, c: Token) -> bool:
         return False
     forms = _forms(c, q)
     return any(n in forms for n in q.near) or c.coarse_stem in q.near_coarse
+
+
+_MASCULINE = ("ov", "ev", "in")
+
+
+def _gender_typo(q: Token, c: Token) -> bool:
+    """``q`` is one typo off ``c`` in the other gender (Rejeopva / Rejepov, Qodiorva /
+    Қодиров): the typo is counted once the ending is flipped; stems of four letters or
+    more, not given names."""
+    if q.role == "given" or c.role == "given" or len(c.stem) < 4:
+        return False
+    a, b = q.folded, c.folded
+    if b.endswith(_MASCULINE):
+        return len(a) >= len(b) and _one_off(a, b + "a")
+    if b.endswith("a") and b[:-1].endswith(_MASCULINE):
+        return len(a) <= len(b) and _one_off(a, b[:-1])
+    return False
 
 
 def _ends(q: Token, c: Token) -> tuple[str, str]:

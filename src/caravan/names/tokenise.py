@@ -116,7 +116,8 @@ class Token:
         setattr_(self, "near_coarse", tuple(intern(coarse(n)) for n in near))
         loose_stem = coarse(stems_of(loose, self.role)[0]) if loose != self.folded else ""
         family_stem = coarse(family[0]) if family is not stems else ""
-        keys = _keys(self.coarse_stem, (*self.near_coarse, family_stem, loose_stem))
+        short = coarse(self.folded) if len(self.coarse_stem) < 4 else ""
+        keys = _keys(self.coarse_stem, (*self.near_coarse, family_stem, loose_stem), short)
         setattr_(self, "keys", tuple(intern(k) for k in keys))
         patronymic_like = self.role == "patronymic" or (
             self.role == "name" and is_patronymic_like(self.folded)
@@ -157,12 +158,17 @@ def blocking_keys(token: Token) -> tuple[str, ...]:
     return token.keys
 
 
-def _keys(coarse_stem: str, extra: tuple[str, ...]) -> list[str]:
+def _keys(coarse_stem: str, extra: tuple[str, ...], short: str = "") -> list[str]:
     if len(coarse_stem) < 2:
         return []
-    keys = [coarse_stem[:KEY_PREFIX]]
+    split = _split(coarse_stem)
+    keys = [split[:KEY_PREFIX]]
     if len(coarse_stem) >= 4:
-        for key in _deletions(_split(coarse_stem)[:KEY_TYPO]):
+        typo_base = split[:KEY_TYPO]
+    else:  # a short stem: its typo keys come from the stem and what follows it
+        typo_base = _split(short)[:4] if short.startswith(coarse_stem) else ""
+    if len(typo_base) >= 4:
+        for key in _deletions(typo_base):
             if key not in keys:
                 keys.append(key)
     for other in extra:
@@ -193,11 +199,13 @@ def _deletions(word: str) -> list[str]:
 
 def _near_table() -> dict[str, int]:
     """Word endings one typo away from a surname or patronymic ending (of three letters
-    or more, or ``-ov``/``-ev`` with its letters swapped), by length; real endings are
-    left out, they cut the word already."""
+    or more, or ``-ov``/``-ev`` with its letters swapped or its vowel changed), by
+    length; real endings are left out, they cut the word already."""
     real = {e.ending for e in ENDINGS}
     letters = "abcdefghijklmnopqrstuvwxyz"
     table: dict[str, int] = {"vo": 2, "ve": 2}
+    # -ov/-ev with its vowel changed (Zaytstv, Usmnuv): the v still marks the ending
+    table.update((ch + "v", 2) for ch in letters if ch not in "oev")
     for end in sorted({e.ending for e in ENDINGS if len(e.ending) >= 3}):
         variants: set[str] = set()
         for i in range(len(end)):
