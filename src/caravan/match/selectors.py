@@ -9,7 +9,7 @@ unreadable date or phone, or a field longer than :data:`MAX_FIELD` is refused.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from caravan.domain.countries import normalise_country
@@ -37,7 +37,6 @@ class Selector:
     birth_date: str | None = None
     nationality: str | None = None
     document: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
         """``person: surname=Рахимов, given_name=Джамшед, birth_date=1985`` (for audit)."""
