@@ -31,15 +31,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caravan import audit
-from caravan.access import HitNotice, Principal, hit_views, require
+from caravan.access import Principal, require
 from caravan.collect.readers import ColumnSpec, open_rows
 from caravan.errors import CaravanError, Conflict, FieldError, InvalidData, NotFound
-from caravan.match.checks import _MODELS, TOP, Hit, notify_owners, person_index, rank
+from caravan.match.checks import TOP, Hit, notify_owners, person_index, rank, to_hits, views_of
 from caravan.match.report import RESULT_COLUMNS, hit_row
 from caravan.match.selectors import Selector, parse_selector
 from caravan.store import Database
 from caravan.store.bulk import bulk_insert
-from caravan.store.models import CheckJob, CheckResult, RecordMixin
+from caravan.store.models import CheckJob, CheckResult
 from caravan.store.models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -196,35 +196,9 @@ def run_batch(
                     if item.record_id not in scored or item.score > scored[item.record_id].score:
                         scored[item.record_id] = item
             ranked.append(sorted(scored.values(), key=lambda s: (-s.score, str(s.record_id)))[:TOP])
-        wanted: dict[str, list[Any]] = {}
-        for items in ranked:
-            for item in items:
-                wanted.setdefault(item.kind, []).append(item.record_id)
-        views: dict[Any, RecordMixin | HitNotice] = {}
-        for kind, ids in wanted.items():
-            for part in range(0, len(ids), 500):
-                views.update(hit_views(session, _MODELS[kind], ids[part : part + 500], principal))
+        views = views_of(session, principal, [item for items in ranked for item in items])
         for query, items in zip(chunk, ranked, strict=True):
-            hits: list[Hit] = []
-            for item in items:
-                view = views.get(item.record_id)
-                if view is None:
-                    continue
-                hit = Hit(
-                    len(hits) + 1,
-                    item.kind,
-                    round(item.score, 3),
-                    item.band,
-                    item.coarse if isinstance(view, HitNotice) else item.explanation,
-                    _target=item.record_id,
-                )
-                if isinstance(view, HitNotice):
-                    hit.notice = view
-                    hit.detail = item.explanation
-                else:
-                    hit.record = view
-                    hit.matched_name = item.matched_name
-                hits.append(hit)
+            hits = to_hits(items, views)
             asked.extend((query.selectors[0], h) for h in hits if h.notice is not None)
             results.append((query.query_id, hits))
         notify_owners(session, principal, asked)

@@ -423,31 +423,30 @@ def rank(
     return ordered, common
 
 
-def run_check(
-    session: Session,
-    principal: Principal,
-    selector: Selector,
-    *,
-    audited: bool = True,
-    notify: bool = True,
-) -> CheckOutcome:
-    """Answer one check for ``principal`` (see the module docstring)."""
-    require(principal, "check.run")
-    ordered, common = rank(session, selector)
-    top = ordered[:TOP]
-    views: dict[Any, RecordMixin | HitNotice] = {}
+def views_of(
+    session: Session, principal: Principal, items: Sequence[_Scored]
+) -> dict[Any, RecordMixin | HitNotice]:
+    """What ``principal`` may see of each scored record (:func:`caravan.access.hit_views`)."""
     by_kind: dict[str, list[Any]] = {}
-    for item in top:
+    for item in items:
         by_kind.setdefault(item.kind, []).append(item.record_id)
+    views: dict[Any, RecordMixin | HitNotice] = {}
     for kind, ids in by_kind.items():
-        views.update(hit_views(session, _MODELS[kind], ids, principal))
-    outcome = CheckOutcome(selector, total=len(ordered), advice=ADVICE_COMMON if common else None)
-    for item in top:
+        for start in range(0, len(ids), 500):
+            views.update(hit_views(session, _MODELS[kind], ids[start : start + 500], principal))
+    return views
+
+
+def to_hits(items: Sequence[_Scored], views: dict[Any, RecordMixin | HitNotice]) -> list[Hit]:
+    """Ranked hits of ``items`` (best first): the record, or a hit notice with the coarse
+    explanation. Records gone since they were scored are left out."""
+    hits: list[Hit] = []
+    for item in items:
         view = views.get(item.record_id)
         if view is None:
             continue
         hit = Hit(
-            len(outcome.hits) + 1,
+            len(hits) + 1,
             item.kind,
             round(item.score, 3),
             item.band,
@@ -460,7 +459,24 @@ def run_check(
         else:
             hit.record = view
             hit.matched_name = item.matched_name
-        outcome.hits.append(hit)
+        hits.append(hit)
+    return hits
+
+
+def run_check(
+    session: Session,
+    principal: Principal,
+    selector: Selector,
+    *,
+    audited: bool = True,
+    notify: bool = True,
+) -> CheckOutcome:
+    """Answer one check for ``principal`` (see the module docstring)."""
+    require(principal, "check.run")
+    ordered, common = rank(session, selector)
+    top = ordered[:TOP]
+    outcome = CheckOutcome(selector, total=len(ordered), advice=ADVICE_COMMON if common else None)
+    outcome.hits = to_hits(top, views_of(session, principal, top))
     if notify:
         notify_owners(session, principal, [(selector, hit) for hit in outcome.hits])
     if audited:
@@ -573,4 +589,6 @@ __all__ = [
     "rank",
     "reset_index",
     "run_check",
+    "to_hits",
+    "views_of",
 ]
