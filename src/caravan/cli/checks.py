@@ -115,50 +115,49 @@ def check_person(
     )
 
 
-@check_app.command("phone")
-def check_phone(
-    number: Annotated[
-        str, typer.Argument(help="Phone number; national ones read as your country's.")
-    ],
-    as_user: AsUser,
-    as_json: JsonOpt = False,
-) -> None:
-    """Check a phone number (compared in E.164)."""
-    _check("phone", {"phone": number}, as_user, as_json)
+#: kind → (the selector field its argument fills, the argument's name and help, the
+#: command's help) of ``caravan check KIND VALUE``.
+VALUE_COMMANDS = {
+    "phone": (
+        "phone",
+        "NUMBER",
+        "Phone number; national ones read as your country's.",
+        "Check a phone number (compared in E.164).",
+    ),
+    "plate": (
+        "plate",
+        "PLATE",
+        "Number plate; Cyrillic look-alikes, spaces, dashes ignored.",
+        "Check a vehicle number plate.",
+    ),
+    "document": (
+        "document",
+        "NUMBER",
+        "Document number; O/0 and I/1 confusions ignored.",
+        "Check an identity document number.",
+    ),
+    "company": (
+        "name",
+        "NAME",
+        "Company name; legal forms (ТОО, LLP, ООО…) ignored.",
+        "Check a company name across scripts.",
+    ),
+}
 
 
-@check_app.command("plate")
-def check_plate(
-    plate: Annotated[
-        str, typer.Argument(help="Number plate; Cyrillic look-alikes, spaces, dashes ignored.")
-    ],
-    as_user: AsUser,
-    as_json: JsonOpt = False,
-) -> None:
-    """Check a vehicle number plate."""
-    _check("plate", {"plate": plate}, as_user, as_json)
+def _value_command(kind: str, field: str, metavar: str, argument: str, help_text: str) -> None:
+    def command(value: str, as_user: AsUser, as_json: JsonOpt = False) -> None:
+        _check(kind, {field: value}, as_user, as_json)
+
+    command.__name__ = f"check_{kind}"
+    command.__annotations__["value"] = Annotated[
+        str, typer.Argument(help=argument, metavar=metavar)
+    ]
+    check_app.command(kind, help=help_text)(command)
 
 
-@check_app.command("document")
-def check_document(
-    number: Annotated[str, typer.Argument(help="Document number; O/0 and I/1 confusions ignored.")],
-    as_user: AsUser,
-    as_json: JsonOpt = False,
-) -> None:
-    """Check an identity document number."""
-    _check("document", {"document": number}, as_user, as_json)
-
-
-@check_app.command("company")
-def check_company(
-    name: Annotated[
-        str, typer.Argument(help="Company name; legal forms (ТОО, LLP, ООО…) ignored.")
-    ],
-    as_user: AsUser,
-    as_json: JsonOpt = False,
-) -> None:
-    """Check a company name across scripts."""
-    _check("company", {"name": name}, as_user, as_json)
+for _kind, (_field, _metavar, _argument, _help) in VALUE_COMMANDS.items():
+    _value_command(_kind, _field, _metavar, _argument, _help)
 
 
 @check_app.command("batch")
