@@ -28,6 +28,12 @@ ROLE_MATRIX: dict[str, frozenset[str]] = {
     "check.run": ALL_ROLES,
     #: The agency's hit inbox: who asked about its restricted records.
     "hits.read": frozenset({"analyst", "supervisor", "administrator"}),
+    #: Profiles are read through their records, so any role may open one.
+    "profile.read": ALL_ROLES,
+    #: Confirm or reject a pair, split a profile, move a record out of one.
+    "resolve.review": frozenset({"analyst", "supervisor", "administrator"}),
+    #: Start a resolution run.
+    "resolve.run": frozenset({"supervisor", "administrator"}),
 }
 
 #: actions only administrators of the centre may take.

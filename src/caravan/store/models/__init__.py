@@ -5,6 +5,13 @@ from caravan.store.models.base import Base, RecordMixin
 from caravan.store.models.checks import ChangeFeed, CheckJob, CheckResult, HitNotification
 from caravan.store.models.jobs import ImportJob
 from caravan.store.models.people import Agency, ApiToken, SigninAttempt, User, WebSession
+from caravan.store.models.profiles import (
+    Profile,
+    ProfileMember,
+    ResolutionDecision,
+    ResolutionPair,
+    ResolutionRun,
+)
 from caravan.store.models.records import (
     ENTITY_MODELS,
     RECORD_MODELS,
@@ -44,8 +51,13 @@ __all__ = [
     "Person",
     "PersonName",
     "Phone",
+    "Profile",
+    "ProfileMember",
     "RecordMixin",
     "RecordRecipient",
+    "ResolutionDecision",
+    "ResolutionPair",
+    "ResolutionRun",
     "SeizureReport",
     "SigninAttempt",
     "User",

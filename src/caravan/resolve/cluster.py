@@ -1,0 +1,147 @@
+"""From scored pairs to profiles: bands, then clustering that obeys analysts' decisions.
+
+Bands: a pair at or above the auto-link threshold links its records; one between the
+review and auto-link thresholds goes to the review queue; below, nothing is kept. A pair
+above the auto-link threshold still goes to review when its evidence conflicts — the same
+document number on two records whose names disagree and whose birth dates do not agree
+(one passport, two people: a forged or reused document, or a typing error) — or when a
+side has no usable name. Such pairs are never merged automatically.
+
+Clustering is greedy and constrained: must-links first, then auto-links from the
+strongest down; two groups are joined only if no cannot-link runs between them. So a
+rejected pair is never put back together through a chain of other links, and a weak
+chain cannot glue two analysts' "different people" into one profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from caravan.resolve.model import (
+    BIRTH,
+    BIRTH_SWAPPED,
+    DOCUMENT_SHARED,
+    DOCUMENTS,
+    ELSE_GAMMA,
+    NAME,
+    NULL_GAMMA,
+)
+
+CONFLICTING = "conflicting_identifiers"
+NO_NAME = "no_usable_name"
+
+
+def bands(pairs: pd.DataFrame, *, auto: float, review: float) -> pd.DataFrame:
+    """Add ``band`` (``auto``/``review``) and ``flags`` to scored pairs; drop the rest."""
+    kept = pairs[pairs["match_probability"] >= review].copy()
+    shared_document = kept[f"gamma_{DOCUMENTS}"] == DOCUMENT_SHARED
+    # One document, two people: the names disagree and no same birth date vouches for
+    # them (a name typo next to the same passport and birth date is one person).
+    names_differ = kept[f"gamma_{NAME}"] == ELSE_GAMMA
+    same_birth = kept[f"gamma_{BIRTH}"] >= BIRTH_SWAPPED
+    conflict = shared_document & names_differ & ~same_birth
+    no_name = kept[f"gamma_{NAME}"] == NULL_GAMMA
+    flags: list[list[str]] = [
+        [f for f, on in ((CONFLICTING, c), (NO_NAME, n)) if on]
+        for c, n in zip(conflict.tolist(), no_name.tolist(), strict=True)
+    ]
+    kept["flags"] = flags
+    is_auto = (kept["match_probability"] >= auto) & ~conflict & ~no_name
+    kept["band"] = ["auto" if a else "review" for a in is_auto.tolist()]
+    return kept
+
+
+@dataclass
+class Clusters:
+    """Union-find over record ids, refusing unions across a cannot-link."""
+
+    cannot: dict[Hashable, set[Hashable]] = field(default_factory=dict)
+    #: At most one of these may be in a group (incremental runs: existing profiles,
+    #: which new records may join but not merge).
+    exclusive: frozenset[Hashable] = frozenset()
+    _parent: dict[Hashable, Hashable] = field(default_factory=dict)
+    _members: dict[Hashable, set[Hashable]] = field(default_factory=dict)
+
+    def add(self, item: Hashable) -> None:
+        if item not in self._parent:
+            self._parent[item] = item
+            self._members[item] = {item}
+
+    def find(self, item: Hashable) -> Hashable:
+        self.add(item)
+        root = item
+        while self._parent[root] != root:
+            root = self._parent[root]
+        while self._parent[item] != root:  # path compression
+            self._parent[item], item = root, self._parent[item]
+        return root
+
+    def blocked(self, a: Hashable, b: Hashable) -> bool:
+        """Would joining the groups of ``a`` and ``b`` put a cannot-link inside one group?"""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        small, large = sorted((self._members[ra], self._members[rb]), key=len)
+        if self.exclusive and self.exclusive & small and self.exclusive & large:
+            return True
+        cannot = self.cannot
+        return any(cannot.get(x, _EMPTY) & large for x in small)
+
+    def union(self, a: Hashable, b: Hashable) -> bool:
+        """Join the groups of ``a`` and ``b``; False (and nothing done) if forbidden."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if self.blocked(a, b):
+            return False
+        if len(self._members[ra]) < len(self._members[rb]):
+            ra, rb = rb, ra
+        self._parent[rb] = ra
+        self._members[ra] |= self._members.pop(rb)
+        return True
+
+    def groups(self) -> list[set[Hashable]]:
+        return [set(m) for r, m in self._members.items() if self._parent[r] == r]
+
+    def group_of(self, item: Hashable) -> set[Hashable]:
+        return self._members[self.find(item)]
+
+
+_EMPTY: frozenset[Hashable] = frozenset()
+
+
+def cannot_map(pairs: Iterable[tuple[Hashable, Hashable]]) -> dict[Hashable, set[Hashable]]:
+    out: dict[Hashable, set[Hashable]] = {}
+    for a, b in pairs:
+        out.setdefault(a, set()).add(b)
+        out.setdefault(b, set()).add(a)
+    return out
+
+
+def cluster(
+    ids: Iterable[Hashable],
+    links: Iterable[tuple[Hashable, Hashable, float]],
+    *,
+    must: Iterable[tuple[Hashable, Hashable]] = (),
+    cannot: Iterable[tuple[Hashable, Hashable]] = (),
+    exclusive: Iterable[Hashable] = (),
+) -> tuple[Clusters, list[tuple[Hashable, Hashable, float]]]:
+    """Group ``ids``: must-links, then ``links`` strongest first, never across a cannot-link.
+
+    Returns the groups and the links that were refused (they join records an analyst
+    said are different people, directly or through their groups, or two ``exclusive``
+    items).
+    """
+    groups = Clusters(cannot=cannot_map(cannot), exclusive=frozenset(exclusive))
+    for item in ids:
+        groups.add(item)
+    for a, b in must:
+        groups.union(a, b)
+    refused = []
+    for a, b, score in sorted(links, key=lambda link: -link[2]):
+        if not groups.union(a, b):
+            refused.append((a, b, score))
+    return groups, refused

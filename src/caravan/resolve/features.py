@@ -1,0 +1,144 @@
+"""Comparison columns for entity resolution, computed once per person record.
+
+Splink compares columns with SQL; everything that needs :mod:`caravan.names` (folding
+any script to one Latin key, suffix-insensitive stems, phonetic keys) is done here, in
+Python, once per record, so the SQL only compares ready strings and arrays. The same
+features feed DuckDB and Spark.
+
+Example:
+    >>> f = person_features(PersonInput("a", "KZ-MVD", "Раҳимзода", "Ҷамшед", None, (),
+    ...                                 "1985-03-07", "TJ", (), ()))
+    >>> f["sn_stem"], f["gn_folded"], f["birth_year"], f["birth_month"]
+    ('rahim', 'jamshed', 1985, 3)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from caravan.names import Token, tokens
+
+#: Column order and Arrow types of a feature table.
+SCHEMA = pa.schema(
+    [
+        ("unique_id", pa.string()),
+        ("agency", pa.string()),
+        # Plain text, lower-cased: the baseline model compares this, Caravan's does not.
+        ("full_plain", pa.string()),
+        ("sn_stem", pa.string()),
+        ("sn_folded", pa.string()),
+        ("sn_coarse", pa.string()),
+        ("gn_folded", pa.string()),
+        ("gn_coarse", pa.string()),
+        ("pt_stem", pa.string()),
+        ("name_key", pa.string()),
+        ("sn_stems", pa.list_(pa.string())),
+        ("name_stems", pa.list_(pa.string())),
+        ("birth_date", pa.string()),
+        ("birth_year", pa.int32()),
+        ("birth_month", pa.int32()),
+        ("birth_day", pa.int32()),
+        ("nationality", pa.string()),
+        ("documents", pa.list_(pa.string())),
+        # The first document number alone, for a comparison that allows one typo.
+        ("document", pa.string()),
+        ("phones", pa.list_(pa.string())),
+    ]
+)
+COLUMNS = tuple(SCHEMA.names)
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInput:
+    """One person record as resolution reads it (from the store or a benchmark file)."""
+
+    unique_id: str
+    agency: str
+    surname: str | None
+    given_name: str | None
+    patronymic: str | None
+    #: Every other name of the record as written (aliases, names as on the source).
+    other_names: Sequence[str]
+    #: ISO 8601 partial date: ``1985``, ``1985-03`` or ``1985-03-07``.
+    birth_date: str | None
+    nationality: str | None
+    documents: Sequence[str]
+    phones: Sequence[str]
+
+
+def person_features(p: PersonInput) -> dict[str, Any]:
+    """The comparison columns of one record (see :data:`SCHEMA`)."""
+    primary = tokens(surname=p.surname or "", given=p.given_name, patronymic=p.patronymic)
+    surname = _first(primary, "surname")
+    given = _first(primary, "given")
+    patronymic = _first(primary, "patronymic")
+    variants: list[tuple[Token, ...]] = [primary]
+    variants.extend(tokens(full=name) for name in p.other_names if name)
+
+    sn_stems: set[str] = set()
+    name_stems: set[str] = set()
+    for variant in variants:
+        for t in variant:
+            if t.role == "patronymic" or len(t.stem) < 2:
+                continue
+            name_stems.update(t.family)
+            if t.role in ("surname", "name"):
+                sn_stems.add(t.stem)
+    key_words = sorted(t.family[0] for t in primary if t.role in ("surname", "given"))
+    year, month, day = _date_parts(p.birth_date)
+    full_plain = " ".join(x for x in (p.surname, p.given_name, p.patronymic) if x).lower()
+    return {
+        "unique_id": p.unique_id,
+        "agency": p.agency,
+        "full_plain": full_plain or None,
+        "sn_stem": surname.stem if surname else None,
+        "sn_folded": surname.folded if surname else None,
+        "sn_coarse": surname.coarse_stem if surname else None,
+        "gn_folded": given.folded if given else None,
+        "gn_coarse": given.coarse if given else None,
+        "pt_stem": patronymic.stem if patronymic else None,
+        "name_key": " ".join(key_words) if len(key_words) > 1 else None,
+        "sn_stems": sorted(sn_stems) or None,
+        "name_stems": sorted(name_stems) or None,
+        "birth_date": p.birth_date if day else None,
+        "birth_year": year,
+        "birth_month": month,
+        "birth_day": day,
+        "nationality": p.nationality or None,
+        "documents": sorted(set(p.documents)) or None,
+        "document": min(p.documents) if p.documents else None,
+        "phones": sorted(set(p.phones)) or None,
+    }
+
+
+def feature_table(persons: Iterable[PersonInput]) -> pa.Table:
+    """The features of many records as one Arrow table (column by column, no pandas)."""
+    columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    for person in persons:
+        for name, value in person_features(person).items():
+            columns[name].append(value)
+    return pa.Table.from_pydict(columns, schema=SCHEMA)
+
+
+def usable_name(features: dict[str, Any]) -> bool:
+    """A record resolution can link on its name: it has a surname or given name."""
+    return bool(features["sn_stem"] or features["gn_folded"])
+
+
+def _first(toks: Sequence[Token], role: str) -> Token | None:
+    return next((t for t in toks if t.role == role), None)
+
+
+def _date_parts(value: str | None) -> tuple[int | None, int | None, int | None]:
+    m = _PARTIAL_DATE.match(value or "")
+    if not m:
+        return None, None, None
+    year, month, day = m.groups()
+    return int(year), int(month) if month else None, int(day) if day else None

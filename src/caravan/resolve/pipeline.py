@@ -1,0 +1,181 @@
+"""Score pairs of person records with Splink: train, predict, explain.
+
+Engine-neutral: takes feature tables (:mod:`caravan.resolve.features`), returns pandas
+frames of scored pairs with, for each pair, the level every comparison reached and its
+match weight (:func:`waterfall`), which is what the review page shows.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+from splink import Linker
+
+from caravan.resolve import model
+from caravan.resolve.engines import database_api
+
+#: Below this many records the model keeps its default parameters: EM needs enough
+#: pairs of each kind to estimate anything.
+MIN_TRAIN = 2_000
+#: Random pairs sampled to estimate u probabilities.
+U_PAIRS = 2_000_000
+
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(*_: Any) -> None:
+    return None
+
+
+@dataclass
+class Scored:
+    """The pairs at or above the review threshold, and the model that scored them."""
+
+    pairs: pd.DataFrame
+    model: dict[str, Any]
+    trained: bool
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    return table.to_pandas()
+
+
+def _linker(db_api: Any, frames: list[Any], settings: Any) -> Linker:
+    return Linker(frames if len(frames) > 1 else frames[0], settings, log_level=logging.ERROR)
+
+
+def score_all(
+    features: pa.Table,
+    *,
+    threshold: float,
+    engine: str = "duckdb",
+    plain_names: bool = False,
+    train: bool | None = None,
+    progress: Progress = _quiet,
+) -> Scored:
+    """Train on ``features`` (when there are enough) and score every blocked pair."""
+    db_api = database_api(engine)
+    frame = db_api.register(_to_pandas(features), table_name="persons")
+    linker = _linker(db_api, [frame], model.settings(plain_names=plain_names))
+    should_train = features.num_rows >= MIN_TRAIN if train is None else train
+    if should_train:
+        progress("train", 0, 3)
+        linker.training.estimate_probability_two_random_records_match(
+            model.DETERMINISTIC_RULES, recall=0.7
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=2026)
+        progress("train", 1, 3)
+        for rule in model.TRAINING_RULES:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        progress("train", 3, 3)
+    progress("score", 0, 1)
+    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    pairs = predictions.as_pandas_dataframe()
+    progress("score", 1, 1)
+    return Scored(pairs, linker.misc.save_model_to_json(), should_train)
+
+
+def score_new(
+    existing: pa.Table,
+    new: pa.Table,
+    trained_model: dict[str, Any],
+    *,
+    threshold: float,
+    engine: str = "duckdb",
+) -> pd.DataFrame:
+    """Score ``new`` records against ``existing`` ones and against each other.
+
+    Uses the model of the last full run as it is (no retraining); term frequencies are
+    taken from all records, old and new.
+    """
+    db_api = database_api(engine)
+    old_frame = db_api.register(_to_pandas(existing), table_name="existing")
+    new_frame = db_api.register(_to_pandas(new), table_name="incoming")
+    everything = db_api.register(
+        _to_pandas(pa.concat_tables([existing, new])), table_name="everything"
+    )
+    linker = _linker(db_api, [everything], trained_model)
+    for column in _tf_columns(trained_model):
+        linker.table_management.compute_tf_table(column)
+    between = linker.inference.predict_between(
+        old_frame, new_frame, threshold_match_probability=threshold, warning_mode="never"
+    ).as_pandas_dataframe()
+    within = linker.inference.predict_within(
+        new_frame, threshold_match_probability=threshold, warning_mode="never"
+    ).as_pandas_dataframe()
+    return pd.concat([between, within], ignore_index=True)
+
+
+def _tf_columns(trained_model: dict[str, Any]) -> list[str]:
+    columns = {
+        level["tf_adjustment_column"]
+        for comparison in trained_model["comparisons"]
+        for level in comparison["comparison_levels"]
+        if level.get("tf_adjustment_column")
+    }
+    return sorted(columns)
+
+
+@dataclass(frozen=True)
+class Level:
+    comparison: str
+    gamma: int
+    label: str
+
+
+def levels(trained_model: dict[str, Any]) -> dict[tuple[str, int], str]:
+    """(comparison, gamma) → the level's label, from a saved model."""
+    labels: dict[tuple[str, int], str] = {}
+    for comparison in trained_model["comparisons"]:
+        name = comparison["output_column_name"]
+        ranked = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for lv in comparison["comparison_levels"]:
+            if lv.get("is_null_level"):
+                labels[(name, -1)] = lv.get("label_for_charts") or "unknown"
+        for i, lv in enumerate(ranked):
+            labels[(name, len(ranked) - 1 - i)] = lv.get("label_for_charts") or lv["sql_condition"]
+        labels.setdefault((name, -1), "unknown")
+    return labels
+
+
+def comparison_names(trained_model: dict[str, Any]) -> list[str]:
+    return [c["output_column_name"] for c in trained_model["comparisons"]]
+
+
+def waterfall(
+    row: Any, trained_model: dict[str, Any], labels: dict[tuple[str, int], str]
+) -> dict[str, Any]:
+    """The match weight of one scored pair, term by term: the prior, then each comparison
+    (its level and the match weight — log2 Bayes factor — it contributed, the
+    term-frequency adjustment included). The steps add up to the pair's match weight."""
+    prior = trained_model["probability_two_random_records_match"]
+    steps = [
+        {"comparison": "prior", "gamma": None, "level": "", "weight": _log2(prior / (1 - prior))}
+    ]
+    for name in comparison_names(trained_model):
+        gamma = int(row[f"gamma_{name}"])
+        weight = float(row[f"mw_{name}"])
+        adjustment = row.get(f"mw_tf_adj_{name}")
+        if adjustment is not None and not pd.isna(adjustment):
+            weight += float(adjustment)
+        steps.append(
+            {
+                "comparison": name,
+                "gamma": gamma,
+                "level": labels.get((name, gamma), str(gamma)),
+                "weight": round(weight, 3),
+            }
+        )
+    return {"steps": steps, "match_weight": round(float(row["match_weight"]), 3)}
+
+
+def _log2(x: float) -> float:
+    return math.log2(x) if x > 0 else -60.0
