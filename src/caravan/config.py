@@ -51,6 +51,13 @@ class Settings(BaseSettings):
 
     default_language: Literal["en", "ru"] = "en"
 
+    #: Entity resolution: pairs at or above ``resolve_auto_link`` (match probability) are
+    #: linked automatically; those from ``resolve_review`` up wait for an analyst.
+    resolve_auto_link: float = Field(default=0.95, gt=0, le=1)
+    resolve_review: float = Field(default=0.50, gt=0, le=1)
+    #: Where resolution keeps the feature cache its incremental runs read.
+    resolve_dir: Path = Field(default_factory=lambda: PROJECT_ROOT / "var" / "resolve")
+
     @model_validator(mode="after")
     def _enforce_safe_secrets(self) -> Settings:
         if self.environment == "production":

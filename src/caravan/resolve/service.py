@@ -16,6 +16,7 @@ obeyed by both kinds of run.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -183,6 +184,26 @@ def resolve(
     return execute(db, run_id, options, progress)
 
 
+def start_in_background(
+    db: Database, principal: Principal, *, full: bool, options: RunOptions
+) -> uuid.UUID:
+    """Start a run in a background thread (the web page's "Run resolution"); returns its
+    id at once. Progress is on the run's row; failures are recorded there too."""
+    with db.session() as session:
+        previous = last_done_run(session)
+    mode = "full" if full or previous is None else "incremental"
+    run_id = start_run(db, mode, options.engine, principal)
+
+    def work() -> None:
+        try:
+            execute(db, run_id, options)
+        except Exception:
+            log.exception("resolution run %s failed", run_id)
+
+    threading.Thread(target=work, name=f"resolve-{run_id}", daemon=True).start()
+    return run_id
+
+
 def last_done_run(session: Session) -> ResolutionRun | None:
     return session.scalars(
         select(ResolutionRun)
@@ -251,6 +272,7 @@ def _full(db: Database, run_id: uuid.UUID, options: RunOptions, report: Progress
             "thresholds": {"auto": thresholds.auto, "review": thresholds.review},
         }
         _finish(session, run_id, summary, feed_max, scored.model)
+    report("write", len(ids), len(ids))
     _save_cache(options.state_dir, run_id, features)
     return summary
 
@@ -507,6 +529,7 @@ def _incremental(
             "thresholds": {"auto": thresholds.auto, "review": thresholds.review},
         }
         _finish(session, run_id, summary, feed_max, trained_model)
+    report("write", new.num_rows, new.num_rows)
     _save_cache(options.state_dir, run_id, pa.concat_tables([existing, new]))
     return summary
 
@@ -647,8 +670,8 @@ def _write_incremental(
     group_of: dict[Any, int] = {}
     for i, group in enumerate(groups.groups()):
         for m in group:
-            for record in records_of.get(m, (m,)):
-                group_of[record] = i
+            for member in records_of.get(m, [m]):
+                group_of[member] = i
     review = _insert_pairs(session, run_id, pairs, trained_model, group_of) if len(pairs) else 0
     return {"profiles": created, "joined": joined, "review": review}
 
