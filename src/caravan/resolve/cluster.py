@@ -35,14 +35,17 @@ NO_NAME = "no_usable_name"
 
 
 def bands(pairs: pd.DataFrame, *, auto: float, review: float) -> pd.DataFrame:
-    """Add ``band`` (``auto``/``review``) and ``flags`` to scored pairs; drop the rest."""
-    kept = pairs[pairs["match_probability"] >= review].copy()
-    shared_document = kept[f"gamma_{DOCUMENTS}"] == DOCUMENT_SHARED
+    """Add ``band`` (``auto``/``review``) and ``flags`` to scored pairs; drop the rest
+    (except conflicting pairs, which go to review whatever their score)."""
+    shared_document = pairs[f"gamma_{DOCUMENTS}"] == DOCUMENT_SHARED
     # One document, two people: the names disagree and no same birth date vouches for
     # them (a name typo next to the same passport and birth date is one person).
-    names_differ = kept[f"gamma_{NAME}"] == ELSE_GAMMA
-    same_birth = kept[f"gamma_{BIRTH}"] >= BIRTH_SWAPPED
-    conflict = shared_document & names_differ & ~same_birth
+    names_differ = pairs[f"gamma_{NAME}"] == ELSE_GAMMA
+    same_birth = pairs[f"gamma_{BIRTH}"] >= BIRTH_SWAPPED
+    conflicts = shared_document & names_differ & ~same_birth
+    keep = (pairs["match_probability"] >= review) | conflicts
+    kept = pairs[keep].copy()
+    conflict = conflicts[keep]
     no_name = kept[f"gamma_{NAME}"] == NULL_GAMMA
     flags: list[list[str]] = [
         [f for f, on in ((CONFLICTING, c), (NO_NAME, n)) if on]

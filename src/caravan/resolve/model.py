@@ -55,8 +55,9 @@ def _null(condition: str, label: str) -> Any:
     return cll.CustomLevel(condition, label).configure(is_null_level=True)
 
 
-def name_comparison() -> Any:
+def name_comparison(term_frequencies: bool = True) -> Any:
     """Surname and given name as one comparison, through ``caravan.names`` features."""
+    tf = "sn_stem" if term_frequencies else None
     no_name = (
         "(sn_stem_l IS NULL AND gn_folded_l IS NULL) OR (sn_stem_r IS NULL AND gn_folded_r IS NULL)"
     )
@@ -67,14 +68,14 @@ def name_comparison() -> Any:
             0.55,
             2e-6,
             "same name",
-            tf="sn_stem",
+            tf=tf,
         ),
         _level(
             cll.And(cll.ExactMatchLevel("sn_stem"), cll.ExactMatchLevel("gn_coarse")),
             0.25,
             4e-6,
             "same name in another script, spelling or suffix",
-            tf="sn_stem",
+            tf=tf,
         ),
         _level(
             cll.Or(cll.ExactMatchLevel("name_key"), cll.ArrayIntersectLevel("name_stems", 2)),
@@ -100,7 +101,7 @@ def name_comparison() -> Any:
             5e-4,
             "same name, one part missing",
         ),
-        _level(cll.ExactMatchLevel("sn_stem"), 0.04, 2e-3, "same surname only", tf="sn_stem"),
+        _level(cll.ExactMatchLevel("sn_stem"), 0.04, 2e-3, "same surname only", tf=tf),
         _level(
             cll.JaroWinklerLevel("gn_folded", 0.9),
             0.02,
@@ -191,9 +192,9 @@ def documents_comparison() -> Any:
     return cl.CustomComparison(comparison_levels=levels, output_column_name=DOCUMENTS)
 
 
-def comparisons(plain_names: bool = False) -> list[Any]:
+def comparisons(plain_names: bool = False, term_frequencies: bool = True) -> list[Any]:
     return [
-        plain_name_comparison() if plain_names else name_comparison(),
+        plain_name_comparison() if plain_names else name_comparison(term_frequencies),
         _simple(
             "pt_stem",
             "patronymic",
@@ -226,13 +227,18 @@ def comparisons(plain_names: bool = False) -> list[Any]:
     ]
 
 
+#: Pairs that share a document number (also scored apart, whatever their score, to find
+#: one document held by two people).
+SHARED_DOCUMENT = block_on("documents", arrays_to_explode=["documents"])
+
+
 def blocking_rules() -> list[Any]:
     """Which pairs are scored at all. Recall across scripts comes from the keys:
     a shared document or phone; a surname stem (of any name of the record) and birth
     year; a phonetic given name, or any name word (names swapped), and the full birth
     date; phonetic surname and given name where a birth year is missing."""
     return [
-        block_on("documents", arrays_to_explode=["documents"]),
+        SHARED_DOCUMENT,
         block_on("phones", arrays_to_explode=["phones"]),
         block_on("sn_stems", "birth_year", arrays_to_explode=["sn_stems"]),
         block_on("gn_coarse", "birth_date"),
@@ -254,11 +260,16 @@ TRAINING_RULES: list[Any] = [
 ]
 
 
-def settings(plain_names: bool = False, prior: float = PRIOR) -> SettingsCreator:
+def settings(
+    plain_names: bool = False, prior: float = PRIOR, term_frequencies: bool = True
+) -> SettingsCreator:
+    """The model. ``term_frequencies=False`` for small stores: with a few hundred records
+    the frequency of a surname in the store says nothing about its frequency in the
+    population (four records of one man make his surname look "common")."""
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=comparisons(plain_names),
+        comparisons=comparisons(plain_names, term_frequencies),
         blocking_rules_to_generate_predictions=blocking_rules(),
         probability_two_random_records_match=prior,
         # Both are needed for the gamma (level) columns the review waterfall shows.

@@ -60,10 +60,11 @@ def score_all(
     progress: Progress = _quiet,
 ) -> Scored:
     """Train on ``features`` (when there are enough) and score every blocked pair."""
+    should_train = features.num_rows >= MIN_TRAIN if train is None else train
     db_api = database_api(engine)
     frame = db_api.register(_to_pandas(features), table_name="persons")
-    linker = _linker(db_api, [frame], model.settings(plain_names=plain_names))
-    should_train = features.num_rows >= MIN_TRAIN if train is None else train
+    settings = model.settings(plain_names=plain_names, term_frequencies=should_train)
+    linker = _linker(db_api, [frame], settings)
     if should_train:
         progress("train", 0, 3)
         linker.training.estimate_probability_two_random_records_match(
@@ -79,6 +80,10 @@ def score_all(
     progress("score", 0, 1)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     pairs = predictions.as_pandas_dataframe()
+    shared = linker.inference.predict_within(
+        frame, blocking_rules_to_generate_predictions=[model.SHARED_DOCUMENT], warning_mode="never"
+    ).as_pandas_dataframe()
+    pairs = _with_conflicts(pairs, shared, threshold)
     progress("score", 1, 1)
     return Scored(pairs, linker.misc.save_model_to_json(), should_train)
 
@@ -111,7 +116,37 @@ def score_new(
     within = linker.inference.predict_within(
         new_frame, threshold_match_probability=threshold, warning_mode="never"
     ).as_pandas_dataframe()
-    return pd.concat([between, within], ignore_index=True)
+    rules = [model.SHARED_DOCUMENT]
+    shared = pd.concat(
+        [
+            linker.inference.predict_between(
+                old_frame,
+                new_frame,
+                blocking_rules_to_generate_predictions=rules,
+                warning_mode="never",
+            ).as_pandas_dataframe(),
+            linker.inference.predict_within(
+                new_frame, blocking_rules_to_generate_predictions=rules, warning_mode="never"
+            ).as_pandas_dataframe(),
+        ],
+        ignore_index=True,
+    )
+    return _with_conflicts(pd.concat([between, within], ignore_index=True), shared, threshold)
+
+
+def _with_conflicts(pairs: pd.DataFrame, shared: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Add the pairs below ``threshold`` that share a document number but disagree on
+    the name: one passport, two people — an analyst must see them whatever their score."""
+    if shared.empty:
+        return pairs
+    below = shared[
+        (shared["match_probability"] < threshold)
+        & (shared[f"gamma_{model.DOCUMENTS}"] == model.DOCUMENT_SHARED)
+        & (shared[f"gamma_{model.NAME}"] == model.ELSE_GAMMA)
+    ]
+    if below.empty:
+        return pairs
+    return pd.concat([pairs, below[pairs.columns.intersection(below.columns)]], ignore_index=True)
 
 
 def _tf_columns(trained_model: dict[str, Any]) -> list[str]:

@@ -105,7 +105,7 @@ def profile_ids_of(
                 visibility_clause(Person, principal),
             )
         )
-        out.update(dict(session.execute(stmt).tuples().all()))
+        out.update(dict(session.execute(stmt).all()))
     return out
 
 

@@ -99,9 +99,7 @@ def _profiles(session: Session, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, 
             select(ProfileMember.person_id, ProfileMember.profile_id).where(
                 ProfileMember.person_id.in_(person_ids)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
 
 
