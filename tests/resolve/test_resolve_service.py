@@ -281,16 +281,16 @@ def test_a_profile_shows_restricted_members_only_as_notices(world: Any, tmp_path
     open_id = person(
         world,
         "kz-mvd.officer",
-        {
-            "surname": "Рахимов",
-            "given_name": "Джамшед",
-            "birth_date": "1985-03-07",
-            "document_number": "N 1234567",
-        },
-    )
-    secret_id = person(world, "kg-mvd.officer", {"surname": "RAKHIMOV", "given_name": "DZHAMSHED",
-                                                 "birth_date": "1985-03-07", "document_number": "N1234567",
-                                                 "notes": "ZZSECRET", "handling_code": "H3", "handling_note": "owner only"})  # fmt: skip
+        {"surname": "Рахимов", "given_name": "Джамшед", "birth_date": "1985-03-07",
+         "document_number": "N 1234567"},
+    )  # fmt: skip
+    secret_id = person(
+        world,
+        "kg-mvd.officer",
+        {"surname": "RAKHIMOV", "given_name": "DZHAMSHED", "birth_date": "1985-03-07",
+         "document_number": "N1234567", "notes": "ZZSECRET", "handling_code": "H3",
+         "handling_note": "owner only"},
+    )  # fmt: skip
     run(world, tmp_path)
     pid = profile_of(world, open_id)
     assert profile_of(world, secret_id) == pid

@@ -116,7 +116,7 @@ def score_new(
     within = linker.inference.predict_within(
         new_frame, threshold_match_probability=threshold, warning_mode="never"
     ).as_pandas_dataframe()
-    rules = [model.SHARED_DOCUMENT]
+    rules: list[Any] = [model.SHARED_DOCUMENT]
     shared = pd.concat(
         [
             linker.inference.predict_between(
