@@ -15,7 +15,8 @@ from caravan.cli import context
 from caravan.cli.context import console, fail, session_scope
 from caravan.config import get_settings
 from caravan.errors import CaravanError
-from caravan.store.models import Agency, ApiToken, User
+from caravan.store import Database
+from caravan.store.models import Agency, ApiToken, ResolutionRun, User
 
 app = typer.Typer(
     name="caravan",
@@ -317,10 +318,27 @@ def demo(
         )
     if summary.links:
         console.print(f"links: {summary.links:,}")
+    run = _resolve_demo(db)
+    console.print(
+        f"profiles: {run.records:,} person records resolved in this run, "
+        f"{run.auto_links:,} auto-links, {run.review:,} pairs to review"
+    )
     table = Table("user", "agency", "role", "password", title="Demo users (demo only!)")
     for user in demo_users():
         table.add_row(user.username, user.agency, user.role, DEMO_PASSWORD)
     console.print(table)
+
+
+def _resolve_demo(db: Database) -> ResolutionRun:
+    """Resolve the demo's persons into profiles (incremental on a second ``demo``)."""
+    from caravan.resolve.service import RunOptions, Thresholds, resolve
+
+    settings = get_settings()
+    options = RunOptions(
+        thresholds=Thresholds(auto=settings.resolve_auto_link, review=settings.resolve_review),
+        state_dir=settings.resolve_dir,
+    )
+    return resolve(db, options=options)
 
 
 @app.command("generate")
