@@ -1,0 +1,117 @@
+"""Features, bands and constrained clustering, without a database."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from caravan.resolve.cluster import CONFLICTING, NO_NAME, bands, cluster
+from caravan.resolve.features import SCHEMA, PersonInput, feature_table, person_features
+from caravan.resolve.model import BIRTH, DOCUMENTS, NAME
+
+
+def make(uid: str, surname: str | None, given: str | None = None, **kw: object) -> PersonInput:
+    values: dict[str, object] = {
+        "patronymic": None,
+        "other_names": (),
+        "birth_date": None,
+        "nationality": None,
+        "documents": (),
+        "phones": (),
+        **kw,
+    }
+    return PersonInput(uid, "KZ-MVD", surname, given, **values)  # type: ignore[arg-type]
+
+
+def test_renderings_share_stems_and_phonetic_keys() -> None:
+    a = person_features(make("a", "Раҳимзода", "Ҷамшед", birth_date="1985-03-07"))
+    b = person_features(make("b", "RAKHIMOV", "DZHAMSHED", birth_date="1985"))
+    c = person_features(make("c", "Raximov", "Jamshid"))
+    assert a["sn_stem"] == b["sn_stem"] == c["sn_stem"] == "rahim"
+    assert a["gn_coarse"] == b["gn_coarse"] == c["gn_coarse"]
+    assert (a["birth_year"], a["birth_month"], a["birth_day"], a["birth_date"]) == (
+        1985,
+        3,
+        7,
+        "1985-03-07",
+    )
+    # A partial date keeps its year and is never a full date.
+    assert (b["birth_year"], b["birth_month"], b["birth_date"]) == (1985, None, None)
+
+
+def test_swapped_names_and_aliases_share_a_name_key() -> None:
+    a = person_features(make("a", "Rakhimov", "Jamshed"))
+    b = person_features(make("b", "Jamshed", "Rakhimov"))
+    assert a["name_key"] == b["name_key"]
+    alias = person_features(make("c", "Ким", "Виктор", other_names=("RAKHIMOV JAMSHED",)))
+    assert "rahim" in alias["sn_stems"] and "jamshed" in alias["name_stems"]
+
+
+def test_no_usable_name_gives_empty_name_columns() -> None:
+    f = person_features(make("a", "—", None, birth_date="1985", documents=("N1",)))
+    assert f["sn_stem"] is None and f["gn_folded"] is None and f["name_stems"] is None
+    assert f["documents"] == ["N1"] and f["document"] == "N1"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80), st.text(max_size=80), st.text(max_size=20))
+def test_any_text_gives_a_valid_feature_row(surname: str, given: str, birth: str) -> None:
+    table = feature_table([make("x", surname, given, birth_date=birth)])
+    assert table.schema == SCHEMA and table.num_rows == 1
+
+
+def scored(rows: list[tuple[str, str, float, int, int, int]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "unique_id_l", "unique_id_r", "match_probability",
+            f"gamma_{NAME}", f"gamma_{BIRTH}", f"gamma_{DOCUMENTS}",
+        ],
+    )  # fmt: skip
+
+
+def test_bands_hold_back_conflicts_and_nameless_pairs() -> None:
+    pairs = scored(
+        [
+            ("a", "b", 0.999, 8, 6, -1),  # strong: auto
+            ("a", "c", 0.7, 3, 3, -1),  # review
+            ("a", "d", 0.1, 3, 0, -1),  # below review: dropped
+            ("e", "f", 0.999, 0, -1, 2),  # same document, names differ, no birth: conflict
+            ("e", "g", 0.02, 0, 0, 2),  # conflict below the review threshold: still kept
+            ("h", "i", 0.999, 0, 6, 2),  # names differ but same birth date: one person
+            ("j", "k", 0.999, -1, 6, 2),  # no usable name
+        ]
+    )
+    out = bands(pairs, auto=0.95, review=0.5)
+    got = {(r.unique_id_l, r.unique_id_r): (r.band, r.flags) for r in out.itertuples()}
+    assert got == {
+        ("a", "b"): ("auto", []),
+        ("a", "c"): ("review", []),
+        ("e", "f"): ("review", [CONFLICTING]),
+        ("e", "g"): ("review", [CONFLICTING]),
+        ("h", "i"): ("auto", []),
+        ("j", "k"): ("review", [NO_NAME]),
+    }
+
+
+def test_cannot_links_hold_through_chains() -> None:
+    links = [("a", "b", 0.99), ("b", "c", 0.98), ("c", "d", 0.97)]
+    groups, refused = cluster("abcd", links, cannot=[("a", "d")])
+    assert sorted(sorted(g) for g in groups.groups()) == [["a", "b", "c"], ["d"]]
+    assert refused == [("c", "d", 0.97)]
+
+
+def test_strongest_links_win_and_must_links_come_first() -> None:
+    links = [("a", "b", 0.90), ("b", "c", 0.99)]
+    groups, _ = cluster("abcd", links, must=[("a", "d")], cannot=[("c", "d")])
+    # a–d is a must; c–d a cannot; b joins c first (stronger), then a–b would join the
+    # two groups, which the cannot-link forbids.
+    assert sorted(sorted(g) for g in groups.groups()) == [["a", "d"], ["b", "c"]]
+
+
+def test_exclusive_items_are_never_merged() -> None:
+    links = [("new", "P1", 0.99), ("new", "P2", 0.98)]
+    groups, refused = cluster(["new", "P1", "P2"], links, exclusive=["P1", "P2"])
+    assert groups.group_of("new") == {"new", "P1"}
+    assert refused == [("new", "P2", 0.98)]
