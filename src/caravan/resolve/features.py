@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pyarrow as pa
@@ -75,12 +76,12 @@ class PersonInput:
 
 def person_features(p: PersonInput) -> dict[str, Any]:
     """The comparison columns of one record (see :data:`SCHEMA`)."""
-    primary = tokens(surname=p.surname or "", given=p.given_name, patronymic=p.patronymic)
+    primary = _structured(p.surname or "", p.given_name, p.patronymic)
     surname = _first(primary, "surname")
     given = _first(primary, "given")
     patronymic = _first(primary, "patronymic")
     variants: list[tuple[Token, ...]] = [primary]
-    variants.extend(tokens(full=name) for name in p.other_names if name)
+    variants.extend(_full(name) for name in p.other_names if name)
 
     sn_stems: set[str] = set()
     name_stems: set[str] = set()
@@ -130,6 +131,17 @@ def feature_table(persons: Iterable[PersonInput]) -> pa.Table:
 def usable_name(features: dict[str, Any]) -> bool:
     """A record resolution can link on its name: it has a surname or given name."""
     return bool(features["sn_stem"] or features["gn_folded"])
+
+
+# Names repeat (a store of a million persons holds far fewer distinct names): fold each once.
+@lru_cache(maxsize=1 << 18)
+def _structured(surname: str, given: str | None, patronymic: str | None) -> tuple[Token, ...]:
+    return tuple(tokens(surname=surname, given=given, patronymic=patronymic))
+
+
+@lru_cache(maxsize=1 << 18)
+def _full(name: str) -> tuple[Token, ...]:
+    return tuple(tokens(full=name))
 
 
 def _first(toks: Sequence[Token], role: str) -> Token | None:
