@@ -206,6 +206,13 @@ def test_anonymous_gets_401_everywhere(matrix: Fixture) -> None:
         ("GET", f"/api/v1/checks/batch/{uuid.uuid4()}"),
         ("GET", f"/api/v1/checks/batch/{uuid.uuid4()}/results.csv"),
         ("GET", "/api/v1/hits"),
+        ("GET", "/api/v1/review"),
+        ("GET", "/api/v1/review/1"),
+        ("POST", "/api/v1/review/1"),
+        ("GET", f"/api/v1/profiles/{uuid.uuid4()}"),
+        ("POST", f"/api/v1/profiles/{uuid.uuid4()}/split"),
+        ("POST", "/api/v1/resolution/runs"),
+        ("GET", f"/api/v1/resolution/runs/{uuid.uuid4()}"),
     ]:
         response = matrix.client.request(method, url, json={})
         assert response.status_code == 401, (method, url, response.status_code)
@@ -222,6 +229,155 @@ def test_revoked_token_is_refused(matrix: Fixture, world) -> None:
         == 204
     )
     assert matrix.client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+# --------------------------------------------------------------------------- resolution
+
+RESOLUTION_PERSONS = (
+    # One man in both agencies (H1): an auto-linked profile every KZ-MVD role may read.
+    (
+        "kz-mvd.officer",
+        {
+            "surname": "Рахимов",
+            "given_name": "Джамшед",
+            "birth_date": "1985-03-07",
+            "nationality": "TJ",
+            "document_number": "N 1234567",
+            "handling_code": "H1",
+        },
+    ),
+    (
+        "kg-mvd.officer",
+        {
+            "surname": "Rakhimov",
+            "given_name": "Dzhamshed",
+            "birth_date": "1985-03-07",
+            "nationality": "TJ",
+            "document_number": "N1234567",
+            "handling_code": "H1",
+        },
+    ),
+    # Namesakes with nothing else known: a pair for review.
+    (
+        "kz-mvd.officer",
+        {
+            "surname": "Назаров",
+            "given_name": "Фаррух",
+            "birth_date": "1990",
+            "nationality": "TJ",
+            "handling_code": "H1",
+        },
+    ),
+    (
+        "kg-mvd.officer",
+        {"surname": "Nazarov", "given_name": "Farrukh", "nationality": "TJ", "handling_code": "H0"},
+    ),
+    # KG-MVD's restricted record, alone: a profile KZ-MVD may not see at all.
+    (
+        "kg-mvd.officer",
+        {
+            "surname": "Hiddenov",
+            "given_name": "Zafar",
+            "handling_code": "H3",
+            "handling_note": "Not for court use",
+        },
+    ),
+)
+
+
+@dataclass
+class ResolutionCase:
+    #: A profile of records KZ-MVD may read, one of records it may not read at all.
+    visible_profile: uuid.UUID
+    hidden_profile: uuid.UUID
+    #: A pending pair whose two records KZ-MVD may read.
+    pair_id: int
+    run_id: uuid.UUID
+    #: Two readable records of ``visible_profile`` (for split requests).
+    members: list[uuid.UUID]
+
+
+def file_resolution_case(world: Any, state_dir: Any) -> ResolutionCase:
+    """File :data:`RESOLUTION_PERSONS` and resolve them (a full run)."""
+    from sqlalchemy import select
+
+    from caravan.resolve.service import RunOptions, resolve
+    from caravan.store.models import ProfileMember, ResolutionPair
+
+    with world.db.session() as session:
+        ids = [
+            records.create_record(session, world.principal(user), "persons", raw).id
+            for user, raw in RESOLUTION_PERSONS
+        ]
+    run = resolve(world.db, full=True, options=RunOptions(state_dir=state_dir))
+    with world.db.session() as session:
+        rows = session.execute(select(ProfileMember.person_id, ProfileMember.profile_id))
+        profile = {person: profile_id for person, profile_id in rows}
+        pending = session.scalars(
+            select(ResolutionPair.id).where(ResolutionPair.status == "pending")
+        ).all()
+    assert profile[ids[0]] == profile[ids[1]] and len(pending) == 1
+    return ResolutionCase(profile[ids[0]], profile[ids[4]], pending[0], run.id, ids[:2])
+
+
+def wait_for_run(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, Any]:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status: dict[str, Any] = client.get(url, headers=headers).json()
+        if status["status"] in ("done", "error", "interrupted"):
+            return status
+        time.sleep(0.1)
+    raise AssertionError("the run did not finish")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_resolution_endpoints(world, settings, tmp_path, role: str) -> None:
+    """Reviewing is for analysts, supervisors and administrators, runs for supervisors
+    and administrators; any role reads a profile through the records it may read, and a
+    profile of records it may not read does not exist for it."""
+    case = file_resolution_case(world, tmp_path / "state")
+    with world.db.session() as session:
+        user = accounts.get_user(session, f"kz-mvd.{role}")
+        token, _ = accounts.create_token(session, user, "matrix")
+    headers = {"Authorization": f"Bearer {token}"}
+    client = TestClient(
+        asgi_app(settings.model_copy(update={"resolve_dir": tmp_path / "state"}), world.db)
+    )
+    reviewer = role != "officer"
+    runner = role in ("supervisor", "administrator")
+
+    assert client.get("/api/v1/review", headers=headers).status_code == (200 if reviewer else 403)
+    pair = client.get(f"/api/v1/review/{case.pair_id}", headers=headers)
+    assert pair.status_code == (200 if reviewer else 403)
+    decided = client.post(
+        f"/api/v1/review/{case.pair_id}",
+        json={"decision": "confirm", "reason": ""},
+        headers=headers,
+    )
+    assert decided.status_code == (422 if reviewer else 403), decided.text
+
+    assert (
+        client.get(f"/api/v1/profiles/{case.visible_profile}", headers=headers).status_code == 200
+    )
+    hidden = client.get(f"/api/v1/profiles/{case.hidden_profile}", headers=headers)
+    assert hidden.status_code == 404 and "Hiddenov" not in hidden.text
+    body = {"person_ids": [str(case.members[1])], "reason": ""}
+    split = client.post(
+        f"/api/v1/profiles/{case.visible_profile}/split", json=body, headers=headers
+    )
+    assert split.status_code == (422 if reviewer else 403), split.text
+    hidden_split = client.post(
+        f"/api/v1/profiles/{case.hidden_profile}/split", json=body, headers=headers
+    )
+    assert hidden_split.status_code == (404 if reviewer else 403)
+
+    status = client.get(f"/api/v1/resolution/runs/{case.run_id}", headers=headers)
+    assert status.status_code == (200 if runner else 403)
+    started = client.post("/api/v1/resolution/runs", json={}, headers=headers)
+    assert started.status_code == (202 if runner else 403), started.text
+    if runner:
+        done = wait_for_run(client, started.json()["status_url"], headers)
+        assert done["status"] == "done" and done["mode"] == "incremental", done
 
 
 #: Every route of the app, with the test that covers it. A new route must be added here.
@@ -241,6 +397,13 @@ COVERED_ROUTES = {
     ("GET", "/api/v1/checks/batch/{job_id}"): "test_checks_and_hit_inbox (its user only)",
     ("GET", "/api/v1/checks/batch/{job_id}/results.csv"): "test_checks_and_hit_inbox (own)",
     ("GET", "/api/v1/hits"): "test_checks_and_hit_inbox (403 for officers)",
+    ("GET", "/api/v1/review"): "test_resolution_endpoints (403 for officers)",
+    ("GET", "/api/v1/review/{pair_id}"): "test_resolution_endpoints (both records readable)",
+    ("POST", "/api/v1/review/{pair_id}"): "test_resolution_endpoints (403 for officers)",
+    ("GET", "/api/v1/profiles/{profile_id}"): "test_resolution_endpoints (404: nothing readable)",
+    ("POST", "/api/v1/profiles/{profile_id}/split"): "test_resolution_endpoints (reviewers)",
+    ("POST", "/api/v1/resolution/runs"): "test_resolution_endpoints (supervisors, administrators)",
+    ("GET", "/api/v1/resolution/runs/{run_id}"): "test_resolution_endpoints (runners only)",
 }
 
 

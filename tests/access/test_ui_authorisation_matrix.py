@@ -15,7 +15,15 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from test_authorisation_matrix import CODES, KINDS, OWNERS, ROLES, expected_status, may_see
+from test_authorisation_matrix import (
+    CODES,
+    KINDS,
+    OWNERS,
+    ROLES,
+    expected_status,
+    file_resolution_case,
+    may_see,
+)
 
 from caravan.collect import records
 from caravan.web.app import asgi_app
@@ -153,6 +161,72 @@ def test_check_pages(world: Any, settings: Any, records_by_case: Any, role: str)
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_resolution_pages(world: Any, settings: Any, tmp_path: Any, role: str) -> None:
+    """The review queue and its pairs are for reviewers (analysts and up), runs for
+    supervisors and administrators; any role opens a profile it may read something of."""
+    case = file_resolution_case(world, tmp_path / "state")
+    app = asgi_app(settings.model_copy(update={"resolve_dir": tmp_path / "state"}), world.db)
+    client = TestClient(app)
+    csrf = sign_in(client, f"kz-mvd.{role}")
+    reviewer = role != "officer"
+    runner = role in ("supervisor", "administrator")
+    review = 200 if reviewer else 403
+    assert client.get("/review").status_code == review
+    assert client.get(f"/review/{case.pair_id}").status_code == review
+    decided = client.post(
+        f"/review/{case.pair_id}",
+        data={"csrf_token": csrf, "decision": "confirm", "reason": ""},
+        follow_redirects=False,
+    )
+    assert decided.status_code == (422 if reviewer else 403)
+
+    assert client.get(f"/profiles/{case.visible_profile}").status_code == 200
+    hidden = client.get(f"/profiles/{case.hidden_profile}")
+    assert hidden.status_code == 404 and "Hiddenov" not in hidden.text
+    for action, data in (
+        ("split", {"person_ids": str(case.members[1])}),
+        ("move", {"person_id": str(case.members[1])}),
+    ):
+        form = {"csrf_token": csrf, "reason": "", **data}
+        shown = client.post(f"/profiles/{case.visible_profile}/{action}", data=form)
+        assert shown.status_code == (422 if reviewer else 403), action
+        other = client.post(f"/profiles/{case.hidden_profile}/{action}", data=form)
+        assert other.status_code == (404 if reviewer else 403), action
+
+    runs = 200 if runner else 403
+    assert client.get("/resolution").status_code == runs
+    assert client.get(f"/resolution/runs/{case.run_id}").status_code == runs
+    assert client.get(f"/resolution/runs/{case.run_id}/status").status_code == runs
+    started = client.post("/resolution/runs", data={"csrf_token": csrf}, follow_redirects=False)
+    assert started.status_code == (303 if runner else 403)
+    if runner:
+        location = started.headers["location"]
+        deadline = time.monotonic() + 120
+        while client.get(f"{location}/status").json()["status"] not in ("done", "error"):
+            assert time.monotonic() < deadline, "the run did not finish"
+            time.sleep(0.1)
+        assert client.get(f"{location}/status").json()["status"] == "done"
+
+
+def test_resolution_changes_need_the_csrf_token(world: Any, settings: Any, tmp_path: Any) -> None:
+    case = file_resolution_case(world, tmp_path / "state")
+    client = TestClient(asgi_app(settings, world.db))
+    sign_in(client, "kz-mvd.administrator")
+    for url, data in [
+        (f"/review/{case.pair_id}", {"decision": "confirm", "reason": "Same man"}),
+        (f"/profiles/{case.visible_profile}/split", {"person_ids": str(case.members[1])}),
+        (f"/profiles/{case.visible_profile}/move", {"person_id": str(case.members[1])}),
+        ("/resolution/runs", {}),
+    ]:
+        response = client.post(
+            url, data={**data, "reason": "x", "csrf_token": "forged"}, follow_redirects=False
+        )
+        assert response.status_code == 403, url
+    assert client.get(f"/review/{case.pair_id}").status_code == 200  # still pending
+    assert 'name="decision" value="confirm"' in client.get(f"/review/{case.pair_id}").text
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_admin_pages_are_for_administrators(world: Any, settings: Any, role: str) -> None:
     client = TestClient(asgi_app(settings, world.db))
     csrf = sign_in(client, f"kz-mvd.{role}")
@@ -179,6 +253,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(
         "/checks",
         f"/checks/batch/{uuid.uuid4()}",
         "/hits",
+        "/review",
+        "/review/1",
+        f"/profiles/{uuid.uuid4()}",
+        "/resolution",
+        f"/resolution/runs/{uuid.uuid4()}",
+        f"/resolution/runs/{uuid.uuid4()}/status",
     ]:
         response = client.get(url, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/login")
@@ -218,4 +298,20 @@ COVERED_UI_ROUTES = {
     ("GET", "/checks/batch/{job_id}/status"): "test_check_pages (its user only)",
     ("GET", "/checks/batch/{job_id}/results.csv"): "test_check_pages (its user only)",
     ("GET", "/hits"): "test_check_pages (403 for officers)",
+    ("GET", "/review"): "test_resolution_pages (403 for officers)",
+    ("GET", "/review/{pair_id}"): "test_resolution_pages (403 for officers)",
+    (
+        "POST",
+        "/review/{pair_id}",
+    ): "test_resolution_pages; test_resolution_changes_need_the_csrf_token",
+    ("GET", "/profiles/{profile_id}"): "test_resolution_pages (404: nothing readable)",
+    ("POST", "/profiles/{profile_id}/split"): "test_resolution_pages (reviewers; 404 if unseen)",
+    ("POST", "/profiles/{profile_id}/move"): "test_resolution_pages (reviewers; 404 if unseen)",
+    ("GET", "/resolution"): "test_resolution_pages (supervisors, administrators)",
+    (
+        "POST",
+        "/resolution/runs",
+    ): "test_resolution_pages; test_resolution_changes_need_the_csrf_token",
+    ("GET", "/resolution/runs/{run_id}"): "test_resolution_pages (supervisors, administrators)",
+    ("GET", "/resolution/runs/{run_id}/status"): "test_resolution_pages (runners only)",
 }

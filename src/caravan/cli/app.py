@@ -238,15 +238,17 @@ def serve(
 
     from caravan.collect.jobs import recover_interrupted
     from caravan.match.batch import recover_interrupted_batches
+    from caravan.resolve.service import recover_interrupted_runs
     from caravan.web.uploads import UPLOAD_DIR
 
     settings = get_settings()
     interrupted = recover_interrupted(context.database(), UPLOAD_DIR)
     batches = recover_interrupted_batches(context.database())
-    if interrupted or batches:
+    runs = recover_interrupted_runs(context.database())
+    if interrupted or batches or runs:
         console.print(
-            f"{interrupted} import(s) and {batches} batch(es) of checks interrupted by the "
-            "last stop marked as such."
+            f"{interrupted} import(s), {batches} batch(es) of checks and {runs} resolution "
+            "run(s) interrupted by the last stop marked as such."
         )
     console.print(f"Caravan on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
     uvicorn.run(

@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from caravan.web.api import account, checks, imports, records
+from caravan.web.api import account, checks, imports, records, resolve
 
 router = APIRouter()
 router.include_router(account.router)
 router.include_router(records.router)
 router.include_router(imports.router)
 router.include_router(checks.router)
+router.include_router(resolve.router)

@@ -1,18 +1,29 @@
 """Browser UI: Jinja2 pages in Russian and English.
 
-Routes are split by area (sign-in, dashboard, records, imports, checks, account, admin);
-this package joins them into the one ``router`` the app factory mounts.
+Routes are split by area (sign-in, dashboard, records, imports, checks, resolution,
+account, admin); this package joins them into the one ``router`` the app factory mounts.
 """
 
 from fastapi import APIRouter
 
-from caravan.web.ui import account, admin, auth, checks, dashboard, helpers, imports, records
+from caravan.web.ui import (
+    account,
+    admin,
+    auth,
+    checks,
+    dashboard,
+    helpers,
+    imports,
+    records,
+    resolve,
+)
 
 helpers.install()
 checks.install()
+resolve.install()
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, dashboard, records, imports, checks, account, admin):
+for _module in (auth, dashboard, records, imports, checks, resolve, account, admin):
     router.include_router(_module.router)
 
 __all__ = ["router"]

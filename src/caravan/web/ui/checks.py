@@ -26,6 +26,7 @@ from caravan.match.checks import PAGES, CheckOutcome, Hit, asker_region, run_che
 from caravan.match.inbox import inbox, mark_read, unread_count
 from caravan.match.report import request_text
 from caravan.match.selectors import parse_selector
+from caravan.resolve.profiles import profile_ids_of
 from caravan.store.models import CheckJob
 from caravan.web.deps import CsrfDep, LangDep, PrincipalDep, SessionDep
 from caravan.web.i18n import translations
@@ -146,9 +147,16 @@ def _page(
         for hit in (outcome.hits if outcome is not None else [])
         if hit.notice is not None
     }
+    persons = [
+        hit.record.id
+        for hit in (outcome.hits if outcome is not None else [])
+        if hit.kind == "person" and hit.record is not None
+    ]
     context = {
         "kind": kind,
         "kinds": tuple(FIELDS),
+        # One query for the page: the profile of each person hit the user may read.
+        "profiles": profile_ids_of(session, persons, principal) if persons else {},
         "form": form,
         "outcome": outcome,
         "requests": requests,

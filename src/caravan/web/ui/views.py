@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from caravan.access import Principal, visible
 from caravan.collect.records import LinkedRecord, linked_records, person_names
 from caravan.domain import drug_groups
+from caravan.resolve.profiles import profile_id_of
 from caravan.store.models import Agency, Link, Person
 from caravan.web.ui.helpers import country_choices, group_label
 
@@ -54,13 +55,15 @@ def persons_of(
 def detail_context(
     session: Session, principal: Principal, kind: str, record: Any
 ) -> dict[str, Any]:
-    """Linked records grouped by kind; for a person, every name and their records."""
+    """Linked records grouped by kind; for a person, every name, their records and the
+    profile the person is in (``None`` until resolution has run)."""
     linked = linked_records(session, principal, record)
     by_kind: dict[str, list[LinkedRecord]] = defaultdict(list)
     for item in linked:
         by_kind[item.record.KIND].append(item)
     context: dict[str, Any] = {"linked": by_kind}
     if kind == "persons":
+        context["profile_id"] = profile_id_of(session, record.id, principal)
         context["names"] = person_names(session, record)
         context["seizures"] = sorted(
             by_kind.get("seizure", []), key=lambda i: i.record.seized_on, reverse=True

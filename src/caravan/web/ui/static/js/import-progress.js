@@ -1,16 +1,18 @@
-// Job pages (imports, batches of checks): poll the status every 500 ms, move the bar,
-// reload when finished. The panel's data attributes name the status's fields:
-// data-progress-done / data-progress-total (the bar) and data-count (the number shown).
+// Job pages (imports, batches of checks, resolution runs): poll the status every 500 ms,
+// move the bar, reload when finished. The panel's data attributes name the status's fields:
+// data-progress-done / data-progress-total (the bar) and data-count (the number shown);
+// a [data-job-step] element shows the status's step_label.
 "use strict";
 
 (() => {
-  const FINISHED = new Set(["done", "failed", "error"]);
+  const FINISHED = new Set(["done", "failed", "error", "interrupted"]);
 
   function start(panel) {
     if (FINISHED.has(panel.dataset.status)) return;
     const bar = panel.querySelector("[data-progress-bar]");
     const badge = panel.querySelector("[data-job-status]");
     const rows = panel.querySelector("[data-rows]");
+    const step = panel.querySelector("[data-job-step]");
     const doneKey = panel.dataset.progressDone || "bytes_read";
     const totalKey = panel.dataset.progressTotal || "bytes_total";
     const countKey = panel.dataset.count || "rows_read";
@@ -33,6 +35,7 @@
       badge.textContent = panel.dataset["label" + status.charAt(0).toUpperCase() + status.slice(1)] || status;
       badge.className = `status status-${status}`;
       rows.textContent = fmt.format(data[countKey] || 0);
+      if (step && data.step_label !== undefined) step.textContent = data.step_label;
       if (data[totalKey]) bar.value = Math.min(100, Math.round((100 * (data[doneKey] || 0)) / data[totalKey]));
       if (FINISHED.has(status)) {
         bar.value = 100;
