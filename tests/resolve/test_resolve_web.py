@@ -806,3 +806,12 @@ def test_a_run_follows_its_progress_in_chromium(
     recover_interrupted_runs(world.db)
     page.wait_for_selector("[data-run-message]")
     assert page.locator("[data-job-status]").text_content() == "Interrupted"
+    # The flagged pair in Russian.
+    page.goto("/review")
+    page.click(".lang-switch a[hreflang=ru]")
+    page.wait_for_url("**/review")
+    page.click("tr[data-pair] >> nth=0 >> a.btn")
+    page.wait_for_selector("[data-waterfall]")
+    assert "Противоречивые идентификаторы" in page.locator("[data-flag]").inner_text()
+    assert "общий номер документа" in page.locator("[data-waterfall]").inner_text()
+    shot(page, "resolve-pair-ru")

@@ -1,7 +1,7 @@
 // Job pages (imports, batches of checks, resolution runs): poll the status every 500 ms,
 // move the bar, reload when finished. The panel's data attributes name the status's fields:
 // data-progress-done / data-progress-total (the bar) and data-count (the number shown);
-// a [data-job-step] element shows the status's step_label.
+// a [data-job-step] element shows the status's step_label, a [data-job-total] its total.
 "use strict";
 
 (() => {
@@ -13,6 +13,7 @@
     const badge = panel.querySelector("[data-job-status]");
     const rows = panel.querySelector("[data-rows]");
     const step = panel.querySelector("[data-job-step]");
+    const total = panel.querySelector("[data-job-total]");
     const doneKey = panel.dataset.progressDone || "bytes_read";
     const totalKey = panel.dataset.progressTotal || "bytes_total";
     const countKey = panel.dataset.count || "rows_read";
@@ -36,6 +37,7 @@
       badge.className = `status status-${status}`;
       rows.textContent = fmt.format(data[countKey] || 0);
       if (step && data.step_label !== undefined) step.textContent = data.step_label;
+      if (total) total.textContent = fmt.format(data[totalKey] || 0);
       if (data[totalKey]) bar.value = Math.min(100, Math.round((100 * (data[doneKey] || 0)) / data[totalKey]));
       if (FINISHED.has(status)) {
         bar.value = 100;
