@@ -759,8 +759,16 @@ def test_review_a_pair_and_open_the_profile_in_chromium(
     page.wait_for_selector(".profile-records")
     assert page.locator(".profile-records tbody tr[data-record]").count() == 2
     assert page.locator(".profile-records").inner_text().count("Confirmed by an analyst") == 2
-    # Rakhimov's profile: two records and the restricted one as a notice.
+    # Rakhimov's profile: two records and the restricted one as a notice; from a check.
+    page.goto("/checks")
+    page.fill("#f-person-surname", "Rakhimov")
+    page.fill("#f-person-given_name", "Dzhamshed")
+    page.click("form.check-form button[type=submit]")
+    page.wait_for_selector("#results")
+    assert page.locator("#results [data-profile-link]").count() == 2
+    shot(page, "resolve-check-links")
     page.goto(f"/persons/{resolved['rakhimov-kz']}")
+    shot(page, "resolve-person")
     page.click("[data-profile-link]")
     page.wait_for_selector(".profile-records")
     assert page.locator("tr[data-hit=notice]").count() == 1
