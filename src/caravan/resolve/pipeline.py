@@ -18,7 +18,7 @@ import pyarrow as pa
 from splink import Linker
 
 from caravan.resolve import model
-from caravan.resolve.engines import database_api
+from caravan.resolve.engines import database_api, in_dialect
 
 #: Below this many records the model keeps its default parameters: EM needs enough
 #: pairs of each kind to estimate anything.
@@ -107,7 +107,7 @@ def score_new(
     everything = db_api.register(
         _to_pandas(pa.concat_tables([existing, new])), table_name="everything"
     )
-    linker = _linker(db_api, [everything], trained_model)
+    linker = _linker(db_api, [everything], in_dialect(trained_model, db_api))
     for column in _tf_columns(trained_model):
         linker.table_management.compute_tf_table(column)
     between = linker.inference.predict_between(
