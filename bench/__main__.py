@@ -1,4 +1,5 @@
-"""``python -m bench``: run the import, list-page and checks benchmarks; record the results.
+"""``python -m bench``: run the import, list-page, checks and resolution benchmarks; record
+the results.
 
 Prints the figures as Markdown and appends them, with date, machine, versions and the
 command, to ``bench/RESULTS.md``. ``--quick`` runs small sizes end to end (a smoke test;
@@ -12,6 +13,7 @@ import shlex
 import sys
 
 from bench import RESULTS, checks, import_speed, list_pages, report
+from bench import resolve as resolution
 from bench.machine import Machine
 from bench.targets import DEFAULT_PG_URL
 
@@ -37,12 +39,37 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--checks-unheld", type=int, default=1000, help="unheld-person queries")
     parser.add_argument("--checks-http", type=int, default=300, help="checks timed over HTTP")
     parser.add_argument("--checks-batch", type=int, default=2000, help="queries in the batch")
+    parser.add_argument("--skip-resolve", action="store_true")
+    parser.add_argument(
+        "--resolve", action="store_true", help="run only the entity-resolution benchmark"
+    )
+    parser.add_argument(
+        "--resolve-persons", type=int, default=20_000, help="cross-script set: generated rows"
+    )
+    parser.add_argument(
+        "--resolve-scale",
+        default="200000,1000000",
+        help="sizes (comma-separated persons) of the timed full + incremental runs; 0: none",
+    )
+    parser.add_argument(
+        "--resolve-new", type=int, default=10_000, help="new persons for the incremental run"
+    )
+    parser.add_argument(
+        "--resolve-limit",
+        type=float,
+        default=2 * resolution.TARGET_FULL_S,
+        help="stop a full run after this many seconds",
+    )
+    parser.add_argument(
+        "--resolve-max-gib", type=float, default=16.0, help="stop a run above this RSS (GiB)"
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append RESULTS.md")
     parser.add_argument(
         "--quick",
         action="store_true",
         help="small sizes: 5,000 persons / 2,000 seizures / 20,000 listed, 30 requests;"
-        " checks over 20,000 persons with 140 + 60 queries",
+        " checks over 20,000 persons with 140 + 60 queries; resolution: 5,000 cross-script rows,"
+        " a 20,000-person full run and 1,000 new",
     )
     args = parser.parse_args(argv)
     if args.quick:
@@ -50,9 +77,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
         args.persons_list, args.requests, args.warmup = 20_000, 30, 2
         args.checks_persons, args.checks_held, args.checks_unheld = 20_000, 140, 60
         args.checks_http, args.checks_batch = 50, 200
+        args.resolve_persons, args.resolve_scale, args.resolve_new = 5_000, "20000", 1_000
     if args.checks:
-        args.skip_import = args.skip_list = True
+        args.skip_import = args.skip_list = args.skip_resolve = True
         args.skip_checks = False
+    if args.resolve:
+        args.skip_import = args.skip_list = args.skip_checks = True
+        args.skip_resolve = False
     return args
 
 
@@ -87,7 +118,19 @@ def main(argv: list[str] | None = None) -> int:
             batch=args.checks_batch,
             log=log,
         )
-    text = report.render(machine, command, imports, lists, checked)
+    resolved = None
+    if not args.skip_resolve:
+        sizes = [int(x) for x in str(args.resolve_scale).split(",") if x.strip() and int(x)]
+        resolved = resolution.run(
+            persons=args.resolve_persons,
+            scale_persons=sizes,
+            new=args.resolve_new,
+            seed=args.seed,
+            limit_s=args.resolve_limit,
+            kill_rss=int(args.resolve_max_gib * 2**30),
+            log=log,
+        )
+    text = report.render(machine, command, imports, lists, checked, resolved)
     print()
     print(text)
     if not args.no_record:

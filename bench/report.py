@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bench import RESULTS
 from bench import checks as ck
+from bench import resolve as rs
 from bench.checks import ChecksReport
 from bench.import_speed import TARGETS, ImportReport
 from bench.list_pages import TARGET_P95_MS, CaseResult, ListReport
@@ -216,7 +217,10 @@ def checks_section(r: ChecksReport) -> list[str]:
 
 
 def summary(
-    imports: ImportReport | None, lists: ListReport | None, checks: ChecksReport | None = None
+    imports: ImportReport | None,
+    lists: ListReport | None,
+    checks: ChecksReport | None = None,
+    resolved: rs.ResolveReport | None = None,
 ) -> list[str]:
     lines = ["### Targets", ""]
     if imports:
@@ -250,6 +254,8 @@ def summary(
                 lines.append(
                     f"- checks ({checks.persons:,} persons) {figure} {goal}: {ours} → {_met(met)}"
                 )
+    if resolved:
+        lines += rs.targets(resolved)
     return lines
 
 
@@ -259,6 +265,7 @@ def render(
     imports: ImportReport | None,
     lists: ListReport | None,
     checks: ChecksReport | None = None,
+    resolved: rs.ResolveReport | None = None,
 ) -> str:
     lines = [f"## {machine.date}", "", *machine.markdown(), f"- command: `{command}`", ""]
     if imports:
@@ -267,7 +274,9 @@ def render(
         lines += [*list_section(lists), ""]
     if checks:
         lines += [*checks_section(checks), ""]
-    lines += [*summary(imports, lists, checks), ""]
+    if resolved:
+        lines += [*rs.section(resolved), ""]
+    lines += [*summary(imports, lists, checks, resolved), ""]
     return "\n".join(lines) + "\n"
 
 

@@ -120,8 +120,19 @@ def name_comparison(term_frequencies: bool = True) -> Any:
 
 def plain_name_comparison() -> Any:
     """The baseline: the full name as written, lower-cased, by Jaro-Winkler."""
-    return cl.JaroWinklerAtThresholds("full_plain", [0.95, 0.88, 0.8]).configure(
-        term_frequency_adjustments=False
+    # Levels as ``cl.JaroWinklerAtThresholds("full_plain", [0.95, 0.88, 0.8])``, but named
+    # ``name`` like Caravan's comparison: the bands and the conflicting-document check
+    # read the name's level from ``gamma_name`` (-1 no name, 0 names differ).
+    levels: list[Any] = [
+        cll.NullLevel("full_plain"),
+        cll.ExactMatchLevel("full_plain"),
+        *(cll.JaroWinklerLevel("full_plain", t) for t in (0.95, 0.88, 0.8)),
+        cll.ElseLevel(),
+    ]
+    return cl.CustomComparison(
+        comparison_levels=levels,
+        output_column_name=NAME,
+        comparison_description="Full name as written (Jaro-Winkler)",
     )
 
 
@@ -234,17 +245,27 @@ SHARED_DOCUMENT = block_on("documents", arrays_to_explode=["documents"])
 
 def blocking_rules() -> list[Any]:
     """Which pairs are scored at all. Recall across scripts comes from the keys:
-    a shared document or phone; a surname stem (of any name of the record) and birth
-    year; a phonetic given name, or any name word (names swapped), and the full birth
-    date; phonetic surname and given name where a birth year is missing."""
+    a shared document or phone; a surname stem (of any name of the record), birth year
+    and the first letter of the phonetic given name; a phonetic given name, or any name
+    word (names swapped), and the full birth date; phonetic surname and given name where
+    a birth year is missing, unless both patronymics are known and differ.
+
+    The given-name letter and the patronymic keep the blocks of common names small: with
+    surname + year alone, and surname + given name alone, 1,000,000 generated records
+    gave about 100 million candidate pairs and scoring did not fit in 16 GiB; on FEBRL4
+    and the cross-script benchmark set (20,000 rows) recall is unchanged at every
+    threshold (``bench/resolve.py``)."""
     return [
         SHARED_DOCUMENT,
         block_on("phones", arrays_to_explode=["phones"]),
-        block_on("sn_stems", "birth_year", arrays_to_explode=["sn_stems"]),
+        block_on(
+            "sn_stems", "birth_year", "substr(gn_coarse, 1, 1)", arrays_to_explode=["sn_stems"]
+        ),
         block_on("gn_coarse", "birth_date"),
         block_on("name_stems", "birth_date", arrays_to_explode=["name_stems"]),
         "l.sn_coarse = r.sn_coarse AND l.gn_coarse = r.gn_coarse "
-        "AND (l.birth_year IS NULL OR r.birth_year IS NULL)",
+        "AND (l.birth_year IS NULL OR r.birth_year IS NULL) "
+        "AND (l.pt_stem = r.pt_stem OR l.pt_stem IS NULL OR r.pt_stem IS NULL)",
     ]
 
 
@@ -253,10 +274,14 @@ DETERMINISTIC_RULES: list[Any] = [
     "l.sn_stem = r.sn_stem AND l.gn_coarse = r.gn_coarse AND l.birth_date = r.birth_date",
     block_on("documents", "sn_stem", arrays_to_explode=["documents"]),
 ]
-#: EM is run once per rule; each leaves out the comparisons it blocks on.
+#: EM is run once per rule; each leaves out the comparisons it blocks on. The second
+#: blocks on the first document number: few pairs at any size, nearly all one person, and
+#: they teach the name and birth-date levels. (Surname stem + phonetic given name instead
+#: gives blocks that grow with the square of the store — common names — and took over
+#: 18 GB at 1,000,000 records; ``bench/resolve.py``.)
 TRAINING_RULES: list[Any] = [
     block_on("birth_date"),
-    block_on("sn_stem", "gn_coarse"),
+    block_on("document"),
 ]
 
 
