@@ -115,3 +115,23 @@ def test_exclusive_items_are_never_merged() -> None:
     groups, refused = cluster(["new", "P1", "P2"], links, exclusive=["P1", "P2"])
     assert groups.group_of("new") == {"new", "P1"}
     assert refused == [("new", "P2", 0.98)]
+
+
+def test_blocking_analysis_reports_every_rule() -> None:
+    from caravan.resolve.model import blocking_rules
+    from caravan.resolve.pipeline import blocking_report
+
+    table = feature_table(
+        [
+            make("a", "Рахимов", "Джамшед", birth_date="1985-03-07", documents=("N1",)),
+            make("b", "RAKHIMOV", "DZHAMSHED", birth_date="1985-03-07", documents=("N1",)),
+            make("c", "Джамшед", "Рахимов", birth_date="1985-03-07"),
+            make("d", "Ким", "Виктор"),
+        ]
+    )
+    report = blocking_report(table)
+    assert len(report) == len(blocking_rules())
+    assert report[0]["marginal"] == 1  # a–b share a document
+    cumulative = [r["cumulative"] for r in report]
+    assert cumulative == sorted(cumulative) and cumulative[-1] == 3  # a–b, a–c, b–c
+    assert all(r["all_pairs"] == 6 for r in report)

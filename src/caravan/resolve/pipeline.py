@@ -88,6 +88,29 @@ def score_all(
     return Scored(pairs, linker.misc.save_model_to_json(), should_train)
 
 
+def blocking_report(
+    features: pa.Table, *, engine: str = "duckdb", sample: float = 1.0
+) -> list[dict[str, Any]]:
+    """Splink's blocking analysis of :func:`caravan.resolve.model.blocking_rules` on
+    ``features``: per rule, the pairs it adds (``marginal``) and the running total."""
+    db_api = database_api(engine)
+    frame = db_api.register(_to_pandas(features), table_name="persons")
+    linker = _linker(db_api, [frame], model.settings(term_frequencies=False))
+    records = linker.blocking_analysis.count_comparisons_from_blocking_rules(
+        record_sample_proportion=sample
+    )
+    return [
+        {
+            "rule": r["blocking_rule"],
+            "marginal": int(r["marginal_comparison_count"]),
+            "cumulative": int(r["cumulative_comparison_count"]),
+            "all_pairs": int(r["total_possible_comparison_count"]),
+            "estimate": bool(r["is_estimate"]),
+        }
+        for r in records
+    ]
+
+
 def score_new(
     existing: pa.Table,
     new: pa.Table,
