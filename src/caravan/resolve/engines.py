@@ -158,11 +158,18 @@ def _spark_api() -> Any:
 
 
 def _new_session() -> Any:
-    """Start Spark: ``CARAVAN_SPARK_MASTER`` if set, else whatever ``spark-submit`` or
-    ``spark-defaults.conf`` say, else local mode on every core (``local[*]``)."""
+    """Start Spark: ``CARAVAN_SPARK_MASTER`` if set, else whatever ``PYSPARK_SUBMIT_ARGS``
+    or ``spark-defaults.conf`` say, else local mode on every core (``local[*]``)."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("caravan-resolve")
+    submit_args = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit
+        # No web UI port opened by a server process unless asked for, and no stage
+        # progress bars over the command line's own.
+        for key in ("spark.ui.enabled", "spark.ui.showConsoleProgress"):
+            if key not in submit_args:
+                builder = builder.config(key, "false")
     master = os.environ.get(MASTER_ENV)
     if master:
         builder = builder.master(master)
