@@ -314,3 +314,27 @@ def test_a_profile_shows_restricted_members_only_as_notices(world: Any, tmp_path
     run(world, tmp_path)
     with world.db.session() as session, pytest.raises(NotFound):
         profile_view(session, profile_of(world, lonely), kz)
+
+
+def test_incremental_finds_records_the_feed_missed_and_forgets_deleted_ones(
+    world: Any, tmp_path: Path
+) -> None:
+    ids = file_rakhimov(world)
+    first = run(world, tmp_path)
+    late = person(
+        world,
+        "kg-mvd.officer",
+        {"surname": "Рахимов", "given_name": "Джамшед", "birth_date": "1985-03-07"},
+    )
+    with world.db.session() as session:
+        # As if the late record's transaction had committed after the last run had read
+        # the feed: its feed row is behind the run's mark.
+        session.get(ResolutionRun, first.id).feed_max = 10**9  # type: ignore[union-attr]
+    with world.db.session() as session:
+        records.delete_record(session, world.principal("kz-mvd.supervisor"), "persons", ids[0])
+    second = run(world, tmp_path)
+    assert second.records == 1
+    pid = profile_of(world, late)
+    assert pid == profile_of(world, ids[1])
+    with world.db.session() as session:
+        assert session.get(Profile, pid).size == 4  # type: ignore[union-attr]

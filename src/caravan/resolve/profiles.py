@@ -129,7 +129,8 @@ def profile_view(session: Session, profile_id: Any, principal: Principal) -> Pro
     if not readable:
         raise NotFound(f"No profile {profile_id} that you may see")
     readable.sort(key=lambda p: (p.created_at, p.id))
-    view = ProfileView(id=profile.id, size=profile.size, updated_at=profile.updated_at)
+    # The size counted now (a record deleted since the last run is gone already).
+    view = ProfileView(id=profile.id, size=len(members), updated_at=profile.updated_at)
     view.records = [ProfileRecord(p, *members[p.id]) for p in readable]
     view.notices = sorted(
         (v for v in views.values() if isinstance(v, HitNotice)),

@@ -341,8 +341,12 @@ def _write_full(
             constants={"run_id": run_id},
         )
     session.execute(delete(ResolutionPair).where(ResolutionPair.status.in_(("pending", "linked"))))
+    decided = {
+        (a.hex, b.hex)
+        for a, b in session.execute(select(ResolutionPair.left_id, ResolutionPair.right_id))
+    }
     group_of = {m: i for i, g in enumerate(groups) for m in g}
-    review = _insert_pairs(session, run_id, pairs, trained_model, group_of)
+    review = _insert_pairs(session, run_id, pairs, trained_model, group_of, decided)
     return {"profiles": len(profiles), "review": review}
 
 
@@ -375,13 +379,10 @@ def _insert_pairs(
     pairs: pd.DataFrame,
     trained_model: dict[str, Any],
     group_of: dict[Any, Any],
+    decided: set[tuple[str, str]],
 ) -> int:
     """Keep auto-links (as ``linked``) and review pairs whose records ended up in
-    different profiles; pairs analysts already decided are kept as they are."""
-    decided = {
-        (a.hex, b.hex)
-        for a, b in session.execute(select(ResolutionPair.left_id, ResolutionPair.right_id))
-    }
+    different profiles; ``decided`` pairs (analysts' decisions) are kept as they are."""
     labels = pipeline.levels(trained_model)
     rows: list[tuple[Any, ...]] = []
     review = 0
@@ -489,8 +490,9 @@ def _incremental(
         if cached is None:
             existing = read_features(session, progress=lambda n: report("read", n, n))
         else:
-            live = {i.hex for i in _live_ids(session, cached)}
-            existing = cached.filter(pa.array([u in live for u in cached["unique_id"].to_pylist()]))
+            # A record deleted since is dropped here, or — if its deletion was missed —
+            # when the links are written (it has no profile any more).
+            existing = cached
         existing = _without(existing, {i.hex for i in written | deleted})
         new = read_features(
             session, sorted(written), progress=lambda n: report("read", n, len(written))
@@ -528,6 +530,8 @@ def _incremental(
             **written_summary,
             "thresholds": {"auto": thresholds.auto, "review": thresholds.review},
         }
+        if deleted:
+            _drop_empty_profiles(session)
         _finish(session, run_id, summary, feed_max, trained_model)
     report("write", new.num_rows, new.num_rows)
     _save_cache(options.state_dir, run_id, pa.concat_tables([existing, new]))
@@ -538,22 +542,6 @@ def _empty_pairs() -> pd.DataFrame:
     return pd.DataFrame(
         columns=["unique_id_l", "unique_id_r", "match_probability", "match_weight", "band", "flags"]
     )
-
-
-def _live_ids(session: Session, table: pa.Table) -> set[uuid.UUID]:
-    """The ids of ``table`` that still exist (a cache may name since-deleted records)."""
-    from caravan.store.models import Person
-
-    ids = [uuid.UUID(h) for h in table.column("unique_id").to_pylist()]
-    live: set[uuid.UUID] = set()
-    for start in range(0, len(ids), 20_000):
-        chunk = ids[start : start + 20_000]
-        live.update(
-            session.scalars(
-                select(Person.id).where(Person.id >= min(chunk), Person.id <= max(chunk))
-            )
-        )
-    return live
 
 
 def _without(table: pa.Table, ids: set[str]) -> pa.Table:
@@ -576,8 +564,21 @@ def _write_incremental(
     its strongest auto-link; two existing profiles are never merged here (a record
     linking to both goes to review); new records with no link get profiles of their own."""
     new = set(new_ids)
-    # Rewritten records leave their profiles first and are linked afresh.
     new_uuids = [uuid.UUID(h) for h in new]
+    touched = set(_profiles_of(session, new).values())
+    decided: set[tuple[str, str]] = set()
+    for start in range(0, len(new_uuids), 500):
+        chunk = new_uuids[start : start + 500]
+        decided.update(
+            (a.hex, b.hex)
+            for a, b in session.execute(
+                select(ResolutionPair.left_id, ResolutionPair.right_id).where(
+                    ResolutionPair.status.in_(("confirmed", "rejected")),
+                    ResolutionPair.left_id.in_(chunk) | ResolutionPair.right_id.in_(chunk),
+                )
+            )
+        )
+    # Rewritten records leave their profiles first and are linked afresh.
     for start in range(0, len(new_uuids), 500):
         session.execute(
             delete(ProfileMember).where(ProfileMember.person_id.in_(new_uuids[start : start + 500]))
@@ -602,6 +603,12 @@ def _write_incremental(
         if x not in new and (pair[0] in new or pair[1] in new)
     }
     profile_of = _profiles_of(session, others)
+    if len(pairs):
+        # Only pairs between records that still exist: new ones, or ones with a profile.
+        known = pairs["unique_id_l"].map(lambda x: x in new or x in profile_of) & pairs[
+            "unique_id_r"
+        ].map(lambda x: x in new or x in profile_of)
+        pairs = pairs[known]
 
     def node(record: str) -> str:
         return f"profile:{profile_of[record]}" if record in profile_of else record
@@ -645,6 +652,7 @@ def _write_incremental(
         else:
             pid = uuid.UUID(anchor.split(":", 1)[1])
             joined += len(records)
+            touched.add(anchor.split(":", 1)[1])
         for r in records:
             linked = len(group) > 1
             members.append(
@@ -663,7 +671,7 @@ def _write_incremental(
         members,
         constants={"run_id": run_id},
     )
-    _refresh_sizes(session)
+    _refresh_sizes(session, touched)
     records_of: dict[Any, list[Any]] = {}
     for record, profile in profile_of.items():
         records_of.setdefault(f"profile:{profile}", []).append(record)
@@ -672,7 +680,9 @@ def _write_incremental(
         for m in group:
             for member in records_of.get(m, [m]):
                 group_of[member] = i
-    review = _insert_pairs(session, run_id, pairs, trained_model, group_of) if len(pairs) else 0
+    review = (
+        _insert_pairs(session, run_id, pairs, trained_model, group_of, decided) if len(pairs) else 0
+    )
     return {"profiles": created, "joined": joined, "review": review}
 
 
@@ -689,18 +699,31 @@ def _profiles_of(session: Session, records: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _refresh_sizes(session: Session) -> None:
-    """Profile sizes from their members; profiles left empty are removed."""
-    counts = (
-        select(func.count())
-        .where(ProfileMember.profile_id == Profile.id)
-        .correlate(Profile)
-        .scalar_subquery()
-    )
-    session.execute(
-        update(Profile).values(size=counts).execution_options(synchronize_session=False)
-    )
-    session.execute(delete(Profile).where(Profile.size == 0))
+def _refresh_sizes(session: Session, profile_ids: Iterable[str]) -> None:
+    """Sizes of these profiles from their members; those left empty are removed."""
+    ids = [uuid.UUID(h) for h in profile_ids]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        counts = dict(
+            session.execute(
+                select(ProfileMember.profile_id, func.count())
+                .where(ProfileMember.profile_id.in_(chunk))
+                .group_by(ProfileMember.profile_id)
+            ).all()
+        )
+        empty = [p for p in chunk if p not in counts]
+        if empty:
+            session.execute(delete(Profile).where(Profile.id.in_(empty)))
+        for pid, size in counts.items():
+            session.execute(
+                update(Profile).where(Profile.id == pid).values(size=size, updated_at=utcnow())
+            )
+
+
+def _drop_empty_profiles(session: Session) -> None:
+    """Remove profiles whose every record was deleted."""
+    has_member = select(ProfileMember.person_id).where(ProfileMember.profile_id == Profile.id)
+    session.execute(delete(Profile).where(~has_member.exists()))
 
 
 # ---------------------------------------------------------------------- feature cache

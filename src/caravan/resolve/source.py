@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from caravan.resolve.features import PersonInput, feature_table
@@ -25,6 +25,7 @@ from caravan.store.models import (
     Person,
     PersonName,
     Phone,
+    ProfileMember,
 )
 
 CHUNK = 20_000
@@ -156,31 +157,31 @@ def _grouped(
 
 
 def changed_since(session: Session, feed_max: int) -> tuple[set[uuid.UUID], set[uuid.UUID], int]:
-    """Person ids written (inserted or updated) and deleted after change-feed row
-    ``feed_max``, and the newest feed row now."""
-    feed = list(
-        session.execute(
-            select(
-                ChangeFeed.id,
-                ChangeFeed.inserted_from,
-                ChangeFeed.inserted_to,
-                ChangeFeed.updated,
-                ChangeFeed.deleted,
+    """Person ids to (re)link — every person without a profile, and those the change feed
+    says were updated after row ``feed_max`` — the ids it says were deleted, and the
+    newest feed row now.
+
+    New records are found as "no profile yet" rather than from the feed's id ranges: a
+    transaction that took its feed row before the last run but committed after it would
+    otherwise be missed for good.
+    """
+    newest = session.scalar(select(ChangeFeed.id).order_by(ChangeFeed.id.desc()).limit(1)) or 0
+    written: set[uuid.UUID] = set(
+        session.scalars(
+            select(Person.id).where(
+                ~select(ProfileMember.person_id)
+                .where(ProfileMember.person_id == Person.id)
+                .exists()
             )
-            .where(ChangeFeed.id > feed_max, ChangeFeed.kind == "person")
-            .order_by(ChangeFeed.id)
         )
     )
-    newest = session.scalar(select(ChangeFeed.id).order_by(ChangeFeed.id.desc()).limit(1)) or 0
-    written: set[uuid.UUID] = set()
     deleted: set[uuid.UUID] = set()
-    ranges = []
-    for _, first, last, updated, gone in feed:
-        if first and last:
-            ranges.append(and_(Person.id >= uuid.UUID(first), Person.id <= uuid.UUID(last)))
+    for updated, gone in session.execute(
+        select(ChangeFeed.updated, ChangeFeed.deleted).where(
+            ChangeFeed.id > feed_max, ChangeFeed.kind == "person"
+        )
+    ):
         written.update(uuid.UUID(h) for h in updated or ())
         deleted.update(uuid.UUID(h) for h in gone or ())
-    for start in range(0, len(ranges), 50):
-        written.update(session.scalars(select(Person.id).where(or_(*ranges[start : start + 50]))))
     written -= deleted
     return written, deleted, newest
