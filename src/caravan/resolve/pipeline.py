@@ -42,8 +42,25 @@ class Scored:
     trained: bool
 
 
-def _to_pandas(table: pa.Table) -> pd.DataFrame:
-    return table.to_pandas()
+def _register(db_api: Any, table: pa.Table, name: str) -> Any:
+    """Hand a feature table to the engine: DuckDB reads Arrow as it is (no copy); Spark
+    gets a pandas frame."""
+    data: Any = table if db_api.sql_dialect.sql_dialect_str == "duckdb" else table.to_pandas()
+    return db_api.register(data, table_name=name)
+
+
+#: The columns of scored pairs the rest of Caravan reads: ids, score, and each
+#: comparison's level (``gamma_``) and match weight (``mw_``) — not the compared values.
+_KEPT = ("unique_id_l", "unique_id_r", "match_weight", "match_probability")
+
+
+def _pairs(scored: Any) -> pd.DataFrame:
+    """A scored-pairs table as a lean pandas frame (the compared values, arrays
+    included, stay in the engine: at a million records they would cost gigabytes)."""
+    names = [c.unquote().name for c in scored.columns]
+    keep = [n for n in names if n in _KEPT or n.startswith(("gamma_", "mw_"))]
+    columns = ", ".join(keep)  # plain snake_case names: no quoting in any dialect
+    return scored.query_sql(f"SELECT {columns} FROM {{this}}").as_pandas_dataframe()  # noqa: S608
 
 
 def _linker(db_api: Any, frames: list[Any], settings: Any) -> Linker:
@@ -62,7 +79,7 @@ def score_all(
     """Train on ``features`` (when there are enough) and score every blocked pair."""
     should_train = features.num_rows >= MIN_TRAIN if train is None else train
     db_api = database_api(engine)
-    frame = db_api.register(_to_pandas(features), table_name="persons")
+    frame = _register(db_api, features, "persons")
     settings = model.settings(plain_names=plain_names, term_frequencies=should_train)
     linker = _linker(db_api, [frame], settings)
     if should_train:
@@ -78,11 +95,14 @@ def score_all(
             )
         progress("train", 3, 3)
     progress("score", 0, 1)
-    predictions = linker.inference.predict(threshold_match_probability=threshold)
-    pairs = predictions.as_pandas_dataframe()
-    shared = linker.inference.predict_within(
-        frame, blocking_rules_to_generate_predictions=[model.SHARED_DOCUMENT], warning_mode="never"
-    ).as_pandas_dataframe()
+    pairs = _pairs(linker.inference.predict(threshold_match_probability=threshold))
+    shared = _pairs(
+        linker.inference.predict_within(
+            frame,
+            blocking_rules_to_generate_predictions=[model.SHARED_DOCUMENT],
+            warning_mode="never",
+        )
+    )
     pairs = _with_conflicts(pairs, shared, threshold)
     progress("score", 1, 1)
     return Scored(pairs, linker.misc.save_model_to_json(), should_train)
@@ -94,7 +114,7 @@ def blocking_report(
     """Splink's blocking analysis of :func:`caravan.resolve.model.blocking_rules` on
     ``features``: per rule, the pairs it adds (``marginal``) and the running total."""
     db_api = database_api(engine)
-    frame = db_api.register(_to_pandas(features), table_name="persons")
+    frame = _register(db_api, features, "persons")
     linker = _linker(db_api, [frame], model.settings(term_frequencies=False))
     records = linker.blocking_analysis.count_comparisons_from_blocking_rules(
         record_sample_proportion=sample
@@ -125,32 +145,38 @@ def score_new(
     taken from all records, old and new.
     """
     db_api = database_api(engine)
-    old_frame = db_api.register(_to_pandas(existing), table_name="existing")
-    new_frame = db_api.register(_to_pandas(new), table_name="incoming")
-    everything = db_api.register(
-        _to_pandas(pa.concat_tables([existing, new])), table_name="everything"
-    )
+    old_frame = _register(db_api, existing, "existing")
+    new_frame = _register(db_api, new, "incoming")
+    everything = _register(db_api, pa.concat_tables([existing, new]), "everything")
     linker = _linker(db_api, [everything], in_dialect(trained_model, db_api))
     for column in _tf_columns(trained_model):
         linker.table_management.compute_tf_table(column)
-    between = linker.inference.predict_between(
-        old_frame, new_frame, threshold_match_probability=threshold, warning_mode="never"
-    ).as_pandas_dataframe()
-    within = linker.inference.predict_within(
-        new_frame, threshold_match_probability=threshold, warning_mode="never"
-    ).as_pandas_dataframe()
+    between = _pairs(
+        linker.inference.predict_between(
+            old_frame, new_frame, threshold_match_probability=threshold, warning_mode="never"
+        )
+    )
+    within = _pairs(
+        linker.inference.predict_within(
+            new_frame, threshold_match_probability=threshold, warning_mode="never"
+        )
+    )
     rules: list[Any] = [model.SHARED_DOCUMENT]
     shared = pd.concat(
         [
-            linker.inference.predict_between(
-                old_frame,
-                new_frame,
-                blocking_rules_to_generate_predictions=rules,
-                warning_mode="never",
-            ).as_pandas_dataframe(),
-            linker.inference.predict_within(
-                new_frame, blocking_rules_to_generate_predictions=rules, warning_mode="never"
-            ).as_pandas_dataframe(),
+            _pairs(
+                linker.inference.predict_between(
+                    old_frame,
+                    new_frame,
+                    blocking_rules_to_generate_predictions=rules,
+                    warning_mode="never",
+                )
+            ),
+            _pairs(
+                linker.inference.predict_within(
+                    new_frame, blocking_rules_to_generate_predictions=rules, warning_mode="never"
+                )
+            ),
         ],
         ignore_index=True,
     )
