@@ -1,7 +1,7 @@
 """Splink on Spark (local mode) scores like Splink on DuckDB: same pairs, same levels,
 the same probabilities within floating-point tolerance, for full and incremental runs.
 
-Opt-in, because it needs PySpark, a Java 17+ runtime and about a minute of JVM work:
+Opt-in, because it needs PySpark, a Java 17+ runtime and 1–2 minutes of JVM work:
 
     CARAVAN_TEST_SPARK=1 .venv/bin/pytest tests/resolve/test_spark.py
 """
@@ -111,7 +111,7 @@ def _assert_same(duck: pd.DataFrame, spark: pd.DataFrame, trained_model: dict[st
     duck, spark = _ordered(duck), _ordered(spark)
     only = duck.merge(spark[KEY], on=KEY, how="outer", indicator=True)
     differing = only[only["_merge"] != "both"]
-    # A pair can only be on one side if it sits on the threshold itself.
+    # Only a pair sitting exactly on the threshold could fall on one side; none does here.
     assert differing.empty, differing[KEY].to_string()
     assert len(duck) == len(spark) > 0
     assert (duck[KEY].to_numpy() == spark[KEY].to_numpy()).all()
