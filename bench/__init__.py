@@ -4,6 +4,10 @@
   into SQLite and PostgreSQL, against raw ``executemany`` floors measured in the same run.
 * :mod:`bench.list_pages` — latency of the persons list (JSON API and UI) with a large
   database, against ``GET /api/v1/me`` measured in the same run.
+* :mod:`bench.checks` — hit/no-hit person checks: recall, false strong hits, latency.
+* :mod:`bench.resolve` — entity resolution: pairwise precision / recall / F1 on FEBRL4 and
+  on cross-script generated records against a plain-name baseline, and the time and
+  memory of full and incremental runs at scale (``--resolve``, ``--skip-resolve``).
 
 Every figure is compared with a baseline measured in the same run on the same machine,
 because the machine is shared and noisy: ratios travel, absolute times do not.

@@ -692,7 +692,9 @@ def scale(
     if t_start is not None:
         end = full["t"] if full else ended
         result.steps = _steps(events, "start", end)
-        marks = [e for e in events if e["event"] in ("step", "full")]
+        # The full run's steps only: the incremental run reuses the step names.
+        cut = next((i for i, e in enumerate(events) if e["event"] == "full"), len(events))
+        marks = [e for e in events[: cut + 1] if e["event"] in ("step", "full")]
         for e, after in pairwise(marks):
             if e["event"] == "step":
                 step = e["step"]
