@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     #: linked automatically; those from ``resolve_review`` up wait for an analyst.
     resolve_auto_link: float = Field(default=0.95, gt=0, le=1)
     resolve_review: float = Field(default=0.50, gt=0, le=1)
+    #: The most memory (GB) resolution's DuckDB may hold; beyond it, it spills to disk
+    #: under ``resolve_dir``. Scoring a million persons needs about 3.
+    resolve_memory_gb: float = Field(default=3.0, gt=0)
     #: Where resolution keeps the feature cache its incremental runs read.
     resolve_dir: Path = Field(default_factory=lambda: PROJECT_ROOT / "var" / "resolve")
 

@@ -135,3 +135,24 @@ def test_blocking_analysis_reports_every_rule() -> None:
     cumulative = [r["cumulative"] for r in report]
     assert cumulative == sorted(cumulative) and cumulative[-1] == 3  # a–b, a–c, b–c
     assert all(r["all_pairs"] == 6 for r in report)
+
+
+def test_a_record_without_a_birth_date_does_not_chain_two_namesakes() -> None:
+    from caravan.resolve.cluster import birth
+
+    births = {
+        "a": birth("1985-03-07", 1985),
+        "b": birth("1991-11-02", 1991),
+        "c": birth(None, None),  # links strongly to both
+        "d": birth(None, 1985),
+    }
+    links = [("a", "c", 0.99), ("b", "c", 0.98), ("a", "d", 0.97)]
+    groups, refused = cluster("abcd", links, births=births)
+    assert groups.group_of("a") == {"a", "c", "d"}
+    assert refused == [("b", "c", 0.98)]
+    # Two single records: the model has weighed their dates already.
+    alone, _ = cluster("ab", [("a", "b", 0.99)], births=births)
+    assert alone.group_of("a") == {"a", "b"}
+    # An analyst's must-link is not held back.
+    decided, _ = cluster("abc", links[:2], must=[("b", "c")], births=births)
+    assert decided.group_of("b") == {"b", "c"}

@@ -333,13 +333,10 @@ def demo(
 
 def _resolve_demo(db: Database) -> ResolutionRun:
     """Resolve the demo's persons into profiles (incremental on a second ``demo``)."""
-    from caravan.resolve.service import RunOptions, Thresholds, resolve
+    from caravan.resolve.service import RunOptions, resolve
 
     settings = get_settings()
-    options = RunOptions(
-        thresholds=Thresholds(auto=settings.resolve_auto_link, review=settings.resolve_review),
-        state_dir=settings.resolve_dir,
-    )
+    options = RunOptions.from_settings(settings)
     return resolve(db, options=options)
 
 

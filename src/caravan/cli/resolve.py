@@ -21,7 +21,7 @@ from caravan.config import get_settings
 from caravan.errors import CaravanError
 from caravan.resolve.engines import ENGINES
 from caravan.resolve.profiles import export_profiles
-from caravan.resolve.service import RunOptions, Thresholds, resolve
+from caravan.resolve.service import RunOptions, resolve
 
 STEPS = {
     "read": "Reading records",
@@ -44,11 +44,7 @@ def resolve_command(
     if engine not in ENGINES:
         raise typer.BadParameter(f"use one of {', '.join(ENGINES)}", param_hint="--engine")
     settings = get_settings()
-    options = RunOptions(
-        engine=engine,
-        thresholds=Thresholds(auto=settings.resolve_auto_link, review=settings.resolve_review),
-        state_dir=settings.resolve_dir,
-    )
+    options = RunOptions.from_settings(settings, engine)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

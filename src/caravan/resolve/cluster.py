@@ -11,12 +11,20 @@ Clustering is greedy and constrained: must-links first, then auto-links from the
 strongest down; two groups are joined only if no cannot-link runs between them. So a
 rejected pair is never put back together through a chain of other links, and a weak
 chain cannot glue two analysts' "different people" into one profile.
+
+Auto-links also respect birth dates at the level of groups: two groups whose birth dates
+contradict (each has full dates and none in common, or each has birth years and none in
+common) are not joined by an auto-link, unless the link joins two single records (their
+dates were already weighed by the model). Otherwise a record with no birth date, linked
+to two namesakes born years apart, would chain them into one profile. An analyst's
+confirmation (a must-link) overrides this.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -65,13 +73,20 @@ class Clusters:
     #: At most one of these may be in a group (incremental runs: existing profiles,
     #: which new records may join but not merge).
     exclusive: frozenset[Hashable] = frozenset()
+    #: item → (full birth dates, birth years) it holds; groups with contradicting ones
+    #: are not joined by auto-links (see the module's docstring).
+    births: Mapping[Any, Birth] = field(default_factory=dict)
     _parent: dict[Hashable, Hashable] = field(default_factory=dict)
     _members: dict[Hashable, set[Hashable]] = field(default_factory=dict)
+    _births: dict[Hashable, Birth] = field(default_factory=dict)
 
     def add(self, item: Hashable) -> None:
         if item not in self._parent:
             self._parent[item] = item
             self._members[item] = {item}
+            known = self.births.get(item)
+            if known is not None and (known[0] or known[1]):
+                self._births[item] = known
 
     def find(self, item: Hashable) -> Hashable:
         self.add(item)
@@ -93,17 +108,37 @@ class Clusters:
         cannot = self.cannot
         return any(cannot.get(x, _EMPTY) & large for x in small)
 
-    def union(self, a: Hashable, b: Hashable) -> bool:
-        """Join the groups of ``a`` and ``b``; False (and nothing done) if forbidden."""
+    def contradict(self, a: Hashable, b: Hashable) -> bool:
+        """Do the groups of ``a`` and ``b`` hold contradicting birth dates (and is either
+        more than one record)?"""
+        ra, rb = self.find(a), self.find(b)
+        first, second = self._births.get(ra), self._births.get(rb)
+        if first is None or second is None:
+            return False
+        if len(self._members[ra]) == 1 and len(self._members[rb]) == 1:
+            return False
+        (dates_a, years_a), (dates_b, years_b) = first, second
+        return bool(
+            (dates_a and dates_b and not dates_a & dates_b)
+            or (years_a and years_b and not years_a & years_b)
+        )
+
+    def union(self, a: Hashable, b: Hashable, *, decided: bool = False) -> bool:
+        """Join the groups of ``a`` and ``b``; False (and nothing done) if forbidden.
+        ``decided``: an analyst's must-link, which birth dates do not hold back."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if self.blocked(a, b):
+        if self.blocked(a, b) or (not decided and self.contradict(a, b)):
             return False
         if len(self._members[ra]) < len(self._members[rb]):
             ra, rb = rb, ra
         self._parent[rb] = ra
         self._members[ra] |= self._members.pop(rb)
+        moved = self._births.pop(rb, None)
+        if moved is not None:
+            kept = self._births.get(ra)
+            self._births[ra] = moved if kept is None else (kept[0] | moved[0], kept[1] | moved[1])
         return True
 
     def groups(self) -> list[set[Hashable]]:
@@ -114,6 +149,12 @@ class Clusters:
 
 
 _EMPTY: frozenset[Hashable] = frozenset()
+Birth = tuple[frozenset[str], frozenset[int]]
+
+
+def birth(date: str | None, year: int | None) -> Birth:
+    """What one record says of its birth: its full date (if known) and its year."""
+    return frozenset((date,) if date else ()), frozenset((year,) if year else ())
 
 
 def cannot_map(pairs: Iterable[tuple[Hashable, Hashable]]) -> dict[Hashable, set[Hashable]]:
@@ -131,18 +172,21 @@ def cluster(
     must: Iterable[tuple[Hashable, Hashable]] = (),
     cannot: Iterable[tuple[Hashable, Hashable]] = (),
     exclusive: Iterable[Hashable] = (),
+    births: Mapping[Any, Birth] | None = None,
 ) -> tuple[Clusters, list[tuple[Hashable, Hashable, float]]]:
     """Group ``ids``: must-links, then ``links`` strongest first, never across a cannot-link.
 
     Returns the groups and the links that were refused (they join records an analyst
-    said are different people, directly or through their groups, or two ``exclusive``
-    items).
+    said are different people, directly or through their groups, two ``exclusive``
+    items, or groups whose ``births`` contradict).
     """
-    groups = Clusters(cannot=cannot_map(cannot), exclusive=frozenset(exclusive))
+    groups = Clusters(
+        cannot=cannot_map(cannot), exclusive=frozenset(exclusive), births=births or {}
+    )
     for item in ids:
         groups.add(item)
     for a, b in must:
-        groups.union(a, b)
+        groups.union(a, b, decided=True)
     refused = []
     for a, b, score in sorted(links, key=lambda link: -link[2]):
         if not groups.union(a, b):

@@ -33,8 +33,17 @@ DRIVER_MEMORY_ENV = "CARAVAN_SPARK_DRIVER_MEMORY"
 CHECKPOINT_ENV = "CARAVAN_SPARK_CHECKPOINT_DIR"
 
 
-def database_api(engine: str, *, threads: int | None = None) -> Any:
-    """A fresh Splink database API for ``engine`` (every run starts from a clean one)."""
+def database_api(
+    engine: str,
+    *,
+    threads: int | None = None,
+    memory_gb: float | None = None,
+    spill_dir: str | os.PathLike[str] | None = None,
+) -> Any:
+    """A fresh Splink database API for ``engine`` (every run starts from a clean one).
+
+    DuckDB: ``memory_gb`` caps its memory (by default it takes up to 80 % of the
+    machine's); past the cap it spills to ``spill_dir`` instead of growing."""
     if engine == "duckdb":
         import duckdb
         from splink import DuckDBAPI
@@ -42,6 +51,13 @@ def database_api(engine: str, *, threads: int | None = None) -> Any:
         connection = duckdb.connect(":memory:")
         if threads:
             connection.execute(f"SET threads = {int(threads)}")
+        if memory_gb:
+            connection.execute(f"SET memory_limit = '{float(memory_gb):.2f}GB'")
+            # Order is not needed for scored pairs, and keeping it costs memory.
+            connection.execute("SET preserve_insertion_order = false")
+        if spill_dir:
+            os.makedirs(spill_dir, exist_ok=True)
+            connection.execute("SET temp_directory = ?", [os.fspath(spill_dir)])
         return DuckDBAPI(connection)
     if engine == "spark":
         return _spark_api()

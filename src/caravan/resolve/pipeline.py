@@ -11,6 +11,7 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -31,6 +32,18 @@ Progress = Callable[[str, int, int], None]
 
 def _quiet(*_: Any) -> None:
     return None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a run may take of the machine (DuckDB): memory in GB, and where to spill."""
+
+    memory_gb: float | None = None
+    spill_dir: Path | None = None
+
+
+def _limits(limits: Limits | None) -> dict[str, Any]:
+    return {"memory_gb": limits.memory_gb, "spill_dir": limits.spill_dir} if limits else {}
 
 
 @dataclass
@@ -75,10 +88,11 @@ def score_all(
     plain_names: bool = False,
     train: bool | None = None,
     progress: Progress = _quiet,
+    limits: Limits | None = None,
 ) -> Scored:
     """Train on ``features`` (when there are enough) and score every blocked pair."""
     should_train = features.num_rows >= MIN_TRAIN if train is None else train
-    db_api = database_api(engine)
+    db_api = database_api(engine, **_limits(limits))
     frame = _register(db_api, features, "persons")
     settings = model.settings(plain_names=plain_names, term_frequencies=should_train)
     linker = _linker(db_api, [frame], settings)
@@ -138,13 +152,14 @@ def score_new(
     *,
     threshold: float,
     engine: str = "duckdb",
+    limits: Limits | None = None,
 ) -> pd.DataFrame:
     """Score ``new`` records against ``existing`` ones and against each other.
 
     Uses the model of the last full run as it is (no retraining); term frequencies are
     taken from all records, old and new.
     """
-    db_api = database_api(engine)
+    db_api = database_api(engine, **_limits(limits))
     old_frame = _register(db_api, existing, "existing")
     new_frame = _register(db_api, new, "incoming")
     everything = _register(db_api, pa.concat_tables([existing, new]), "everything")

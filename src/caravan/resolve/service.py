@@ -33,14 +33,16 @@ from sqlalchemy.orm import Session
 
 from caravan import audit
 from caravan.access import Principal, require
+from caravan.config import Settings
 from caravan.errors import Conflict
 from caravan.resolve import pipeline
-from caravan.resolve.cluster import bands, cluster
+from caravan.resolve.cluster import Birth, bands, birth, cluster
 from caravan.resolve.source import changed_since, read_features
 from caravan.store import Database
 from caravan.store.bulk import bulk_insert, new_id
 from caravan.store.models import (
     ChangeFeed,
+    Person,
     Profile,
     ProfileMember,
     ResolutionDecision,
@@ -81,6 +83,22 @@ class RunOptions:
     state_dir: Path | None = None
     #: Train on the data (``None``: when there are enough records).
     train: bool | None = None
+    #: DuckDB's memory cap in GB (it spills to ``state_dir`` beyond it); ``None``: no cap.
+    memory_gb: float | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, engine: str = "duckdb") -> RunOptions:
+        return cls(
+            engine=engine,
+            thresholds=Thresholds(auto=settings.resolve_auto_link, review=settings.resolve_review),
+            state_dir=settings.resolve_dir,
+            memory_gb=settings.resolve_memory_gb,
+        )
+
+    @property
+    def limits(self) -> pipeline.Limits:
+        spill = self.state_dir / "spill" if self.state_dir else None
+        return pipeline.Limits(memory_gb=self.memory_gb, spill_dir=spill)
 
 
 # ----------------------------------------------------------------------------- runs
@@ -245,16 +263,19 @@ def _full(db: Database, run_id: uuid.UUID, options: RunOptions, report: Progress
         engine=options.engine,
         train=options.train,
         progress=report,
+        limits=options.limits,
     )
     pairs = bands(scored.pairs, auto=thresholds.auto, review=thresholds.review)
     report("cluster", 0, 1)
     ids = features.column("unique_id").to_pylist()
     auto = pairs[pairs["band"] == "auto"]
+    linked = set(auto["unique_id_l"]) | set(auto["unique_id_r"])
     groups, refused = cluster(
         ids,
         zip(auto["unique_id_l"], auto["unique_id_r"], auto["match_probability"], strict=True),
         must=must,
         cannot=cannot,
+        births=_births(features, linked),
     )
     report("cluster", 1, 1)
     # Progress is not recorded while the write transaction holds SQLite's write lock.
@@ -348,6 +369,41 @@ def _write_full(
     group_of = {m: i for i, g in enumerate(groups) for m in g}
     review = _insert_pairs(session, run_id, pairs, trained_model, group_of, decided)
     return {"profiles": len(profiles), "review": review}
+
+
+def _births(features: pa.Table, wanted: set[str]) -> dict[str, Birth]:
+    """Birth dates of the ``wanted`` records, for the clustering's birth-date guard."""
+    out: dict[str, Birth] = {}
+    for uid, date, year in zip(
+        features.column("unique_id").to_pylist(),
+        features.column("birth_date").to_pylist(),
+        features.column("birth_year").to_pylist(),
+        strict=True,
+    ):
+        if uid in wanted:
+            out[uid] = birth(date, year)
+    return out
+
+
+def _profile_births(session: Session, profiles: set[str]) -> dict[str, Birth]:
+    """``profile:<id>`` → the birth dates its records hold (incremental runs)."""
+    ids = [uuid.UUID(h) for h in profiles]
+    dates: dict[str, set[str]] = {}
+    years: dict[str, set[int]] = {}
+    for start in range(0, len(ids), 500):
+        for profile_id, value in session.execute(
+            select(ProfileMember.profile_id, Person.birth_date)
+            .join(Person, Person.id == ProfileMember.person_id)
+            .where(ProfileMember.profile_id.in_(ids[start : start + 500]))
+        ):
+            one = birth(value if value and len(value) == 10 else None, _year(value))
+            dates.setdefault(f"profile:{profile_id.hex}", set()).update(one[0])
+            years.setdefault(f"profile:{profile_id.hex}", set()).update(one[1])
+    return {k: (frozenset(dates[k]), frozenset(years[k])) for k in dates}
+
+
+def _year(value: str | None) -> int | None:
+    return int(value[:4]) if value and value[:4].isdigit() else None
 
 
 def _strongest_links(pairs: pd.DataFrame) -> dict[str, float]:
@@ -502,11 +558,20 @@ def _incremental(
     report("score", 0, 1)
     if new.num_rows and existing.num_rows:
         scored = pipeline.score_new(
-            existing, new, trained_model, threshold=thresholds.review, engine=options.engine
+            existing,
+            new,
+            trained_model,
+            threshold=thresholds.review,
+            engine=options.engine,
+            limits=options.limits,
         )
     elif new.num_rows > 1:
         scored = pipeline.score_all(
-            new, threshold=thresholds.review, engine=options.engine, train=False
+            new,
+            threshold=thresholds.review,
+            engine=options.engine,
+            train=False,
+            limits=options.limits,
         ).pairs
     else:
         scored = pd.DataFrame()
@@ -520,7 +585,7 @@ def _incremental(
     with db.session() as session:
         new_ids = new.column("unique_id").to_pylist()
         written_summary = _write_incremental(
-            session, run_id, new_ids, pairs, trained_model, must, cannot
+            session, run_id, new_ids, pairs, trained_model, must, cannot, _births(new, set(new_ids))
         )
         summary = {
             "records": len(new_ids),
@@ -559,6 +624,7 @@ def _write_incremental(
     trained_model: dict[str, Any],
     must: list[tuple[str, str]],
     cannot: list[tuple[str, str]],
+    new_births: dict[str, Birth],
 ) -> dict[str, int]:
     """Attach new (and rewritten) records to profiles: a new record joins the profile of
     its strongest auto-link; two existing profiles are never merged here (a record
@@ -627,12 +693,15 @@ def _write_incremental(
     must_nodes = [(node(a), node(b)) for a, b in must if relevant((a, b))]
     cannot_nodes = [(node(a), node(b)) for a, b in cannot if relevant((a, b))]
     profile_nodes = {f"profile:{p}" for p in profile_of.values()}
+    births = _profile_births(session, set(profile_of.values()))
+    births.update(new_births)
     groups, _ = cluster(
         list(new) + sorted(profile_nodes),
         links,
         must=must_nodes,
         cannot=cannot_nodes,
         exclusive=profile_nodes,
+        births=births,
     )
     strongest = _strongest_links(pairs) if len(pairs) else {}
     now = utcnow()

@@ -29,12 +29,9 @@ PAGES = {"person": "/persons/{}", "seizure": "/seizures/{}", "report": "/reports
 
 def run_options(settings: Settings) -> RunOptions:
     """Thresholds and the feature cache's folder from the settings (the CLI's choices)."""
-    from caravan.resolve.service import RunOptions, Thresholds
+    from caravan.resolve.service import RunOptions
 
-    return RunOptions(
-        thresholds=Thresholds(auto=settings.resolve_auto_link, review=settings.resolve_review),
-        state_dir=settings.resolve_dir,
-    )
+    return RunOptions.from_settings(settings)
 
 
 def parse_uuid(value: str, what: str) -> uuid.UUID:
