@@ -60,13 +60,17 @@ from bench import OUT, RESULTS
 from bench.build import build_list_db
 from bench.check_data import check_replay, replay_block
 from caravan.collect.generator.layout import BLOCK
+from caravan.config import Settings
 from caravan.resolve import pipeline
-from caravan.resolve.cluster import bands, cluster
+from caravan.resolve.cluster import bands, birth, cluster
 from caravan.resolve.features import PersonInput, feature_table
 from caravan.resolve.service import AUTO_LINK, REVIEW, RunOptions, resolve
 from caravan.resolve.source import read_features
 from caravan.store import Database
 from caravan.store.models import Person, ProfileMember
+
+#: DuckDB's memory cap in the runs measured here: the product's default setting.
+MEMORY_GB = Settings.model_fields["resolve_memory_gb"].default
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_F1_FEBRL = 0.99
@@ -148,9 +152,6 @@ class ModelResult:
     seconds: float
     pairs_scored: int
     trained: bool
-    #: Auto-link threshold → clusters made with the birth-date guard (a proposal, see
-    #: :func:`guarded_groups`; not what the product does).
-    guarded: dict[float, PRF] = field(default_factory=dict)
     #: Caravan only: the service's own profiles (``resolve(full=True)``) where measured.
     service: PRF | None = None
     service_seconds: float | None = None
@@ -187,28 +188,24 @@ def evaluate(
     ids = features.column("unique_id").to_pylist()
     by_threshold = {t: PRF.of(scored_pairs(pairs, t), truth) for t in THRESHOLDS}
     by_auto: dict[float, PRF] = {}
-    guarded: dict[float, PRF] = {}
-    births = dict(
-        zip(
+    births = {
+        uid: birth(date, year)
+        for uid, date, year in zip(
             ids,
-            zip(
-                features.column("birth_date").to_pylist(),
-                features.column("birth_year").to_pylist(),
-                strict=True,
-            ),
+            features.column("birth_date").to_pylist(),
+            features.column("birth_year").to_pylist(),
             strict=True,
         )
-    )
+    }
     chosen = None
     for a in sorted({*AUTO_CANDIDATES, auto}):
         links = _auto_links(pairs, auto=a, review=min(review, a))
-        groups, _ = cluster(ids, links)
+        groups, _ = cluster(ids, links, births=births)
         by_auto[a] = PRF.of(group_pairs(groups.groups()), truth)
-        guarded[a] = PRF.of(group_pairs(guarded_groups(ids, links, births)), truth)
         if a == auto:
             chosen = groups.groups()
     result = ModelResult(
-        name, by_auto[auto], by_auto, by_threshold, seconds, len(pairs), scored.trained, guarded
+        name, by_auto[auto], by_auto, by_threshold, seconds, len(pairs), scored.trained
     )
     return result, pairs, chosen
 
@@ -224,46 +221,6 @@ def _auto_links(pairs: pd.DataFrame, *, auto: float, review: float) -> list[tupl
             strict=True,
         )
     )
-
-
-def guarded_groups(
-    ids: list[str],
-    links: Iterable[tuple[str, str, float]],
-    births: dict[str, tuple[str | None, int | None]],
-) -> list[set[str]]:
-    """PROPOSAL, not the product's clustering: :func:`~caravan.resolve.cluster.cluster`
-    (auto-links strongest first) except that two groups are not joined when their birth
-    dates contradict — each group has full dates and no date is in both, or each has
-    years and no year is in both — unless the link itself joins two single records (then
-    the model has already weighed the two dates against each other). So a record with no
-    birth date cannot chain two namesakes born on different days into one profile."""
-    parent = {i: i for i in ids}
-    members = {i: {i} for i in ids}
-    dates = {i: {births[i][0]} - {None} for i in ids}
-    years = {i: {births[i][1]} - {None} for i in ids}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b, _ in sorted(links, key=lambda link: -link[2]):
-        ra, rb = find(a), find(b)
-        if ra == rb:
-            continue
-        conflict = (dates[ra] and dates[rb] and not dates[ra] & dates[rb]) or (
-            years[ra] and years[rb] and not years[ra] & years[rb]
-        )
-        if conflict and (len(members[ra]) > 1 or len(members[rb]) > 1):
-            continue
-        if len(members[ra]) < len(members[rb]):
-            ra, rb = rb, ra
-        parent[rb] = ra
-        members[ra] |= members.pop(rb)
-        dates[ra] |= dates.pop(rb)
-        years[ra] |= years.pop(rb)
-    return [m for r, m in members.items() if parent[r] == r]
 
 
 def truth_pairs(labels: dict[str, str]) -> set[Pair]:
@@ -404,7 +361,7 @@ def cross_script(
         state = OUT / f"resolve-state-{n}-s{seed}"
         shutil.rmtree(state, ignore_errors=True)
         started = time.perf_counter()
-        run = resolve(db, full=True, options=RunOptions(state_dir=state))
+        run = resolve(db, full=True, options=RunOptions(state_dir=state, memory_gb=MEMORY_GB))
         service_seconds = time.perf_counter() - started
         if run.status != "done":
             notes.append(f"service run ended {run.status}: {run.message}")
@@ -576,7 +533,9 @@ def scale_child(path: Path, state: Path, seed: int, n: int, new: int) -> None:
             _emit("step", step=step, rss=_rss())
 
     _emit("start", rss=_rss())
-    run = resolve(db, full=True, options=RunOptions(state_dir=state), progress=progress)
+    run = resolve(
+        db, full=True, options=RunOptions(state_dir=state, memory_gb=MEMORY_GB), progress=progress
+    )
     _emit("full", status=run.status, summary=run.summary, rss=_rss())
     rows = [row for _, row in new_rows(seed, n, new)]
     csv_path = OUT / f"resolve-new-{new}-s{seed}-after-{n}.csv"
@@ -588,7 +547,9 @@ def scale_child(path: Path, state: Path, seed: int, n: int, new: int) -> None:
     csv_path.unlink(missing_ok=True)
     last[0] = ""
     _emit("start-incremental", rss=_rss())
-    run = resolve(db, full=False, options=RunOptions(state_dir=state), progress=progress)
+    run = resolve(
+        db, full=False, options=RunOptions(state_dir=state, memory_gb=MEMORY_GB), progress=progress
+    )
     _emit("incremental", status=run.status, mode=run.mode, summary=run.summary, rss=_rss())
     db.dispose()
 
@@ -852,10 +813,6 @@ def section(r: ResolveReport) -> list[str]:
     for acc in accs:
         rows.append([acc.dataset, "Caravan", *(_cell(acc.caravan.by_auto[a]) for a in autos)])
         rows.append([acc.dataset, "baseline", *(_cell(acc.baseline.by_auto[a]) for a in autos)])
-        rows.append(
-            [acc.dataset, "Caravan + birth-date guard (proposal)",
-             *(_cell(acc.caravan.guarded[a]) for a in autos)]
-        )  # fmt: skip
     lines += _table(["data set", "model", *(f"auto {a}" for a in autos)], rows)
     lines += [
         "",
@@ -869,11 +826,9 @@ def section(r: ResolveReport) -> list[str]:
     lines += _table(["data set", "model", *(f"≥ {t}" for t in THRESHOLDS)], rows)
     lines += [
         "",
-        "*Birth-date guard (proposal)*: `cluster` as the product runs it, except that two"
-        " groups are not joined when their birth dates contradict (each has full dates and"
-        " none in common, or each has years and none in common) unless the link joins two"
-        " single records — a record without a birth date can no longer chain two namesakes"
-        " into one profile. Not in the product; `bench/resolve.py: guarded_groups`.",
+        "Clusters are made as the product makes them (`caravan.resolve.cluster.cluster`,"
+        " with its birth-date guard: two groups whose birth dates contradict are not joined"
+        " by an auto-link).",
         "",
         f"False negatives and positives with their comparison levels:"
         f" `{r.examples_file.relative_to(RESULTS.parent.parent)}` (git-ignored).",
