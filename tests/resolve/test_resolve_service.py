@@ -338,3 +338,28 @@ def test_incremental_finds_records_the_feed_missed_and_forgets_deleted_ones(
     assert pid == profile_of(world, ids[1])
     with world.db.session() as session:
         assert session.get(Profile, pid).size == 4  # type: ignore[union-attr]
+
+
+def test_a_dateless_record_does_not_chain_two_namesakes(world: Any, tmp_path: Path) -> None:
+    name = {"surname": "Рахимов", "given_name": "Джамшед"}
+    older = person(
+        world, "kz-mvd.officer", {**name, "birth_date": "1985-03-07", "document_number": "N 111"}
+    )
+    younger = person(
+        world, "kz-mvd.officer", {**name, "birth_date": "1991-11-02", "phone": "+992 93 555 0101"}
+    )
+    dateless = person(
+        world,
+        "kg-mvd.officer",
+        {"surname": "RAKHIMOV", "given_name": "DZHAMSHED", "document_number": "N111",
+         "phone": "+992935550101"},
+    )  # fmt: skip
+    run(world, tmp_path)
+    assert profile_of(world, dateless) == profile_of(world, older)
+    assert profile_of(world, younger) != profile_of(world, older)
+    with world.db.session() as session:
+        held = session.scalars(
+            select(ResolutionPair).where(ResolutionPair.status == "pending")
+        ).all()
+    assert [(p.band, p.flags) for p in held] == [("review", ["held_back"])]
+    assert {held[0].left_id, held[0].right_id} == {younger, dateless}

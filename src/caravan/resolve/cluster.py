@@ -40,6 +40,8 @@ from caravan.resolve.model import (
 
 CONFLICTING = "conflicting_identifiers"
 NO_NAME = "no_usable_name"
+#: An auto-link the clustering did not follow (see :func:`cluster`): it goes to review.
+HELD_BACK = "held_back"
 
 
 def bands(pairs: pd.DataFrame, *, auto: float, review: float) -> pd.DataFrame:

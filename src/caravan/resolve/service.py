@@ -36,7 +36,7 @@ from caravan.access import Principal, require
 from caravan.config import Settings
 from caravan.errors import Conflict
 from caravan.resolve import pipeline
-from caravan.resolve.cluster import Birth, bands, birth, cluster
+from caravan.resolve.cluster import HELD_BACK, Birth, bands, birth, cluster
 from caravan.resolve.source import changed_since, read_features
 from caravan.store import Database
 from caravan.store.bulk import bulk_insert, new_id
@@ -367,7 +367,8 @@ def _write_full(
         for a, b in session.execute(select(ResolutionPair.left_id, ResolutionPair.right_id))
     }
     group_of = {m: i for i, g in enumerate(groups) for m in g}
-    review = _insert_pairs(session, run_id, pairs, trained_model, group_of, decided)
+    cannot = {frozenset(p) for p in _decisions_of(session, "cannot")}
+    review = _insert_pairs(session, run_id, pairs, trained_model, group_of, decided, cannot)
     return {"profiles": len(profiles), "review": review}
 
 
@@ -420,6 +421,17 @@ def _strongest_links(pairs: pd.DataFrame) -> dict[str, float]:
     return best
 
 
+def _decisions_of(session: Session, kind: str) -> list[tuple[str, str]]:
+    return [
+        (a.hex, b.hex)
+        for a, b in session.execute(
+            select(ResolutionDecision.left_id, ResolutionDecision.right_id).where(
+                ResolutionDecision.kind == kind
+            )
+        )
+    ]
+
+
 def _confirmed(session: Session) -> set[uuid.UUID]:
     rows = session.execute(
         select(ResolutionDecision.left_id, ResolutionDecision.right_id).where(
@@ -436,6 +448,7 @@ def _insert_pairs(
     trained_model: dict[str, Any],
     group_of: dict[Any, Any],
     decided: set[tuple[str, str]],
+    cannot: set[frozenset[str]],
 ) -> int:
     """Keep auto-links (as ``linked``) and review pairs whose records ended up in
     different profiles; ``decided`` pairs (analysts' decisions) are kept as they are."""
@@ -454,8 +467,14 @@ def _insert_pairs(
             review += 1
         elif same:
             status = "linked"
+        elif frozenset((left, right)) in cannot:
+            continue  # an analyst said these two are different people
         else:
-            continue  # an auto-link a decision refused
+            # A strong link clustering held back (birth dates of the two groups
+            # contradict, or a decision keeps the groups apart): an analyst decides.
+            status = "pending"
+            review += 1
+            record = {**record, "band": "review", "flags": [*record["flags"], HELD_BACK]}
         rows.append(
             (
                 uuid.UUID(left),
@@ -749,8 +768,11 @@ def _write_incremental(
         for m in group:
             for member in records_of.get(m, [m]):
                 group_of[member] = i
+    ruled_out = {frozenset(p) for p in cannot}
     review = (
-        _insert_pairs(session, run_id, pairs, trained_model, group_of, decided) if len(pairs) else 0
+        _insert_pairs(session, run_id, pairs, trained_model, group_of, decided, ruled_out)
+        if len(pairs)
+        else 0
     )
     return {"profiles": created, "joined": joined, "review": review}
 

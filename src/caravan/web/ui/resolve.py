@@ -86,6 +86,10 @@ FLAGS = {
         "Conflicting identifiers: same document, different names — never merged automatically"
     ),
     "no_usable_name": N_("No usable name on one of the records — never merged automatically"),
+    "held_back": N_(
+        "A strong link held back: the two profiles' birth dates contradict, or a decision "
+        "keeps them apart"
+    ),
 }
 HOW = {
     "auto": N_("Linked automatically"),
