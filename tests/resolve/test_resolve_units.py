@@ -156,3 +156,18 @@ def test_a_record_without_a_birth_date_does_not_chain_two_namesakes() -> None:
     # An analyst's must-link is not held back.
     decided, _ = cluster("abc", links[:2], must=[("b", "c")], births=births)
     assert decided.group_of("b") == {"b", "c"}
+
+
+def test_the_gammas_the_bands_read_are_the_levels_they_mean() -> None:
+    from caravan.resolve import model
+    from caravan.resolve.pipeline import levels, score_all
+
+    table = feature_table(
+        [make("a", "Рахимов", "Джамшед", birth_date="1985-03-07"), make("b", "Ким", "Виктор")]
+    )
+    labels = levels(score_all(table, threshold=0.5, train=False).model)
+    assert labels[(model.BIRTH, model.BIRTH_SWAPPED)] == "day and month swapped"
+    assert labels[(model.BIRTH, model.BIRTH_SWAPPED + 1)] == "same birth date"
+    assert labels[(model.DOCUMENTS, model.DOCUMENT_SHARED)] == "a document number shared"
+    assert labels[(model.NAME, model.ELSE_GAMMA)] == "different names"
+    assert labels[(model.NAME, model.NULL_GAMMA)] == "no usable name"
