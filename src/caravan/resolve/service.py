@@ -288,7 +288,7 @@ def _full(db: Database, run_id: uuid.UUID, options: RunOptions, report: Progress
             "auto_links": int((pairs["band"] == "auto").sum()),
             "review": written["review"],
             "profiles": written["profiles"],
-            "refused_by_decisions": len(refused),
+            "held_back": len(refused),
             "trained": scored.trained,
             "thresholds": {"auto": thresholds.auto, "review": thresholds.review},
         }
