@@ -7,8 +7,9 @@ and the command exits with status 1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.progress import (
@@ -19,8 +20,9 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+from sqlalchemy.orm import Session
 
-from caravan.access import require
+from caravan.access import Principal, require
 from caravan.cli import context
 from caravan.collect.export import export_persons
 from caravan.collect.importer import (
@@ -185,12 +187,12 @@ for _kind, _help in IMPORT_COMMANDS.items():
     _import_command(_kind, _help)
 
 
-@export_app.command("persons")
-def export_persons_command(
-    as_user: AsUser,
-    out: Annotated[Path, typer.Option("--out", help="The CSV file to write.", dir_okay=False)],
-) -> None:
-    """Export every person you may see as CSV in the import format."""
+OutFile = Annotated[Path, typer.Option("--out", help="The CSV file to write.", dir_okay=False)]
+
+
+def export_to(out: Path, as_user: str, write: Callable[[Session, Principal, IO[str]], int]) -> int:
+    """Run ``write`` as ``as_user`` (who needs the export right) into the file ``out``;
+    returns its row count. On an error the file is removed and the command exits."""
     opened = False
     try:
         with context.session_scope() as session:
@@ -198,9 +200,16 @@ def export_persons_command(
             require(principal, "export.run")
             with out.open("w", encoding="utf-8", newline="") as fileobj:
                 opened = True
-                count = export_persons(session, principal, fileobj)
+                return write(session, principal, fileobj)
     except CaravanError as exc:
         if opened:
             out.unlink(missing_ok=True)
         context.fail(exc)
+        raise  # not reached: fail() exits
+
+
+@export_app.command("persons")
+def export_persons_command(as_user: AsUser, out: OutFile) -> None:
+    """Export every person you may see as CSV in the import format."""
+    count = export_to(out, as_user, export_persons)
     context.console.print(f"Exported {count:,} persons to {out}", highlight=False)

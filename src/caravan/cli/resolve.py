@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,7 +15,7 @@ from rich.progress import (
 )
 
 from caravan.cli import context
-from caravan.cli.imports import AsUser, export_app
+from caravan.cli.imports import AsUser, OutFile, export_app, export_to
 from caravan.config import get_settings
 from caravan.errors import CaravanError
 from caravan.resolve.engines import ENGINES
@@ -79,20 +78,7 @@ def resolve_command(
 
 
 @export_app.command("profiles")
-def export_profiles_command(
-    as_user: AsUser,
-    out: Annotated[Path, typer.Option("--out", help="The CSV file to write.", dir_okay=False)],
-) -> None:
+def export_profiles_command(as_user: AsUser, out: OutFile) -> None:
     """Export agency, source_id, profile_id for every resolved person record you may see."""
-    opened = False
-    try:
-        with context.session_scope() as session:
-            principal = context.principal_for(session, as_user)
-            with out.open("w", encoding="utf-8", newline="") as fileobj:
-                opened = True
-                count = export_profiles(session, principal, fileobj)
-    except CaravanError as exc:
-        if opened:
-            out.unlink(missing_ok=True)
-        context.fail(exc)
+    count = export_to(out, as_user, export_profiles)
     context.console.print(f"Exported {count:,} person records to {out}", highlight=False)
