@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -71,3 +72,36 @@ def live_server(settings: Settings, world: Any) -> Iterator[str]:
     yield url
     server.should_exit = True
     thread.join(timeout=10)
+
+
+#: The system Chromium the browser tests drive (never a downloaded one).
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def browser_page(live_server: str) -> Iterator[Any]:
+    """A page in headless Chromium on the live server; fails on any console error."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        context = browser.new_context(
+            base_url=live_server, viewport={"width": 1440, "height": 900}, locale="en-GB"
+        )
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        errors: list[str] = []
+        expected = "the server responded with a status of 422"  # a form sent back with errors
+        page.on(
+            "console",
+            lambda m: (
+                errors.append(m.text) if m.type == "error" and expected not in m.text else None
+            ),
+        )
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield page
+        browser.close()
+    assert not errors, f"browser console errors: {errors}"

@@ -10,14 +10,13 @@ import csv
 import io
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from ui_support import PASSWORD, sign_in
+from ui_support import browser_sign_in, shot, sign_in
 
 from caravan.collect import records
 from caravan.match.report import RESULT_COLUMNS
@@ -341,52 +340,6 @@ def test_a_batch_needs_a_file(client: TestClient, world: Any) -> None:
 
 
 # --------------------------------------------------------------------------- in Chromium
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-@pytest.fixture
-def browser_page(live_server: str) -> Iterator[Any]:
-    """A page in headless Chromium on the live server; fails on any console error."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(
-            base_url=live_server, viewport={"width": 1440, "height": 900}, locale="en-GB"
-        )
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        errors: list[str] = []
-        expected = "the server responded with a status of 422"  # a form sent back with errors
-        page.on(
-            "console",
-            lambda m: (
-                errors.append(m.text) if m.type == "error" and expected not in m.text else None
-            ),
-        )
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        yield page
-        browser.close()
-    assert not errors, f"browser console errors: {errors}"
-
-
-def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def browser_sign_in(page: Any, username: str) -> None:
-    page.goto("/login")
-    page.fill("#f-username", username)
-    page.fill("#f-password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 @pytest.mark.browser

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -225,3 +226,23 @@ def file_sample_records(principal: Principal, session: Any) -> dict[str, Any]:
             record = create_record(session, principal, kind, row)
             ids[row["source_id"]] = record.id
     return ids
+
+
+# --------------------------------------------------------------------------- in Chromium
+
+#: Screenshots of the browser tests (look at them).
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def browser_sign_in(page: Any, username: str) -> None:
+    page.goto("/login")
+    page.fill("#f-username", username)
+    page.fill("#f-password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")

@@ -3,11 +3,9 @@ document shared by two different names, and a restricted record full of markers.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from caravan.collect import records
@@ -139,23 +137,6 @@ def run_resolution(world: Any, tmp_path: Path) -> Any:
 
 
 # --------------------------------------------------------------------------- the web
-
-#: The password of every user of the ``world`` fixture (tests/conftest.py).
-PASSWORD = "correct-horse-battery"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def sign_in(client: TestClient, username: str) -> str:
-    """Sign in through the form; return the session's CSRF token."""
-    response = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "next": "/"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    match = CSRF.search(client.get("/").text)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
 
 
 def pair_of(world: Any, a: Any, b: Any) -> ResolutionPair:

@@ -10,27 +10,15 @@ of its markers.
 from __future__ import annotations
 
 import re
-import socket
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
-from resolve_samples import (
-    PASSWORD,
-    file_persons,
-    no_leak,
-    pair_of,
-    profile_of,
-    run_resolution,
-    sign_in,
-)
+from resolve_samples import file_persons, no_leak, pair_of, profile_of, run_resolution
 from sqlalchemy import func, select
+from ui_support import browser_sign_in, shot, sign_in
 
 from caravan.accounts import service as accounts
 from caravan.config import Settings
@@ -45,7 +33,7 @@ from caravan.web.app import asgi_app
 
 
 @pytest.fixture
-def web_settings(settings: Settings, tmp_path: Path) -> Settings:
+def settings(settings: Settings, tmp_path: Path) -> Settings:
     """The test settings, with the feature cache of runs in the test's own folder."""
     return settings.model_copy(update={"resolve_dir": tmp_path / "state"})
 
@@ -58,14 +46,8 @@ def resolved(world: Any, tmp_path: Path) -> dict[str, Any]:
     return ids
 
 
-@pytest.fixture
-def client(web_settings: Settings, world: Any) -> Iterator[TestClient]:
-    with TestClient(asgi_app(web_settings, world.db)) as test_client:
-        yield test_client
-
-
-def new_client(web_settings: Settings, world: Any) -> TestClient:
-    return TestClient(asgi_app(web_settings, world.db))
+def new_client(settings: Settings, world: Any) -> TestClient:
+    return TestClient(asgi_app(settings, world.db))
 
 
 def bearer(world: Any, username: str) -> dict[str, str]:
@@ -285,13 +267,13 @@ def test_the_profile_page_gathers_what_the_records_say(
 
 
 def test_no_leak_of_the_restricted_member(
-    client: TestClient, world: Any, web_settings: Settings, resolved: dict[str, Any]
+    client: TestClient, world: Any, settings: Settings, resolved: dict[str, Any]
 ) -> None:
     """A KZ-MVD user sees the hit notice and nothing of the record, in HTML and JSON,
     in English and Russian, whatever the role."""
     profile = profile_of(world, resolved["secret"])
     for role in ("officer", "analyst", "supervisor", "administrator"):
-        with new_client(web_settings, world) as browser:
+        with new_client(settings, world) as browser:
             sign_in(browser, f"kz-mvd.{role}")
             for lang in ("en", "ru"):
                 browser.cookies.set("caravan_lang", lang)
@@ -603,7 +585,7 @@ def test_one_run_at_a_time_and_errors_shown(
 
 
 def test_runs_through_the_api(
-    client: TestClient, world: Any, web_settings: Settings, resolved: dict[str, Any]
+    client: TestClient, world: Any, settings: Settings, resolved: dict[str, Any]
 ) -> None:
     headers = bearer(world, "kz-mvd.supervisor")
     started = client.post("/api/v1/resolution/runs", json={"full": False}, headers=headers)
@@ -611,7 +593,7 @@ def test_runs_through_the_api(
     status = wait_for_run(client, started.json()["status_url"], headers=headers)
     assert status["status"] == "done" and status["mode"] == "incremental"
     # The run's feature cache goes to the configured folder (written just after "done").
-    cache = web_settings.resolve_dir / "features.parquet"
+    cache = settings.resolve_dir / "features.parquet"
     deadline = time.monotonic() + 30
     while not cache.exists():
         assert time.monotonic() < deadline, "no feature cache"
@@ -633,84 +615,6 @@ def test_runs_through_the_api(
 
 
 # --------------------------------------------------------------------------- in Chromium
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def live_server(web_settings: Settings, world: Any) -> Iterator[str]:
-    """The app served by uvicorn on a free local port, in a background thread."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            asgi_app(web_settings, world.db), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            httpx.get(url + "/login", timeout=1)
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start") from None
-            time.sleep(0.05)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser_page(live_server: str) -> Iterator[Any]:
-    """A page in headless Chromium on the live server; fails on any console error."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(
-            base_url=live_server, viewport={"width": 1440, "height": 900}, locale="en-GB"
-        )
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        errors: list[str] = []
-        expected = "the server responded with a status of 422"  # a form sent back with errors
-        page.on(
-            "console",
-            lambda m: (
-                errors.append(m.text) if m.type == "error" and expected not in m.text else None
-            ),
-        )
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        yield page
-        browser.close()
-    assert not errors, f"browser console errors: {errors}"
-
-
-def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def browser_sign_in(page: Any, username: str) -> None:
-    page.goto("/login")
-    page.fill("#f-username", username)
-    page.fill("#f-password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 @pytest.mark.browser
