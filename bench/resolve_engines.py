@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -22,38 +21,13 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-_DMY = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
-_ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-
-def _date(value: str) -> str | None:
-    value = value.strip()
-    if _ISO.match(value):
-        return value
-    m = _DMY.match(value)
-    return f"{m.group(3)}-{m.group(2)}-{m.group(1)}" if m else None
-
 
 def persons(n: int, seed: int) -> Iterator[Any]:
     """``n`` generated person rows as resolution inputs (light normalisation only)."""
     from caravan.collect.generator import generate_persons
-    from caravan.resolve.features import PersonInput
+    from caravan.resolve.features import from_import_row
 
-    for row in generate_persons(n, seed):
-        document = re.sub(r"[^0-9A-Z]", "", row["document_number"].upper())
-        phone = re.sub(r"\D", "", row["phone"])[-10:]
-        yield PersonInput(
-            unique_id=row["source_id"],
-            agency=row["agency"],
-            surname=row["surname"] or None,
-            given_name=row["given_name"] or None,
-            patronymic=row["patronymic"] or None,
-            other_names=(row["name_as_written"],) if row["name_as_written"] else (),
-            birth_date=_date(row["birth_date"]),
-            nationality=row["nationality"] or None,
-            documents=(document,) if document else (),
-            phones=(phone,) if phone else (),
-        )
+    return (from_import_row(row) for row in generate_persons(n, seed))
 
 
 def _jvm_peak_kib() -> int | None:

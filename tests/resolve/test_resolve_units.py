@@ -171,3 +171,21 @@ def test_the_gammas_the_bands_read_are_the_levels_they_mean() -> None:
     assert labels[(model.DOCUMENTS, model.DOCUMENT_SHARED)] == "a document number shared"
     assert labels[(model.NAME, model.ELSE_GAMMA)] == "different names"
     assert labels[(model.NAME, model.NULL_GAMMA)] == "no usable name"
+
+
+def test_import_rows_become_inputs_as_the_importer_reads_dates() -> None:
+    from caravan.resolve.features import from_import_row
+
+    row = {"source_id": "P-1", "agency": "KZ-MVD", "surname": "Рахимов", "given_name": "",
+           "birth_date": "07.03.1985", "document_number": "n 123-45", "phone": "+7 (701) 123-45-67",
+           "name_as_written": "RAKHIMOV"}  # fmt: skip
+    p = from_import_row(row)
+    assert (p.birth_date, p.given_name, p.documents, p.phones) == (
+        "1985-03-07",
+        None,
+        ("N12345",),
+        ("7011234567",),
+    )
+    assert p.other_names == ("RAKHIMOV",)
+    assert from_import_row({**row, "birth_date": "31.02.1985"}).birth_date is None
+    assert from_import_row({**row, "birth_date": "1985"}).birth_date == "1985"

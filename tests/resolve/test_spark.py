@@ -9,7 +9,6 @@ Opt-in, because it needs PySpark, a Java 17+ runtime and 1–2 minutes of JVM wo
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -27,7 +26,7 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
 
 from caravan.collect.generator import generate_persons
 from caravan.resolve import engines, pipeline
-from caravan.resolve.features import PersonInput, feature_table
+from caravan.resolve.features import PersonInput, feature_table, from_import_row
 
 THRESHOLD = 0.05
 KEY = ["unique_id_l", "unique_id_r"]
@@ -54,34 +53,11 @@ KNOWN = [
     ),
 ]  # fmt: skip
 
-_DMY = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
-
-
-def _date(value: str) -> str | None:
-    if re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", value):
-        return value
-    m = _DMY.match(value)
-    return f"{m.group(3)}-{m.group(2)}-{m.group(1)}" if m else None
-
 
 def _generated(n: int, seed: int) -> Iterator[PersonInput]:
     """Generated persons: each real person written by one to five agencies, each in
     its own script and spelling (Cyrillic, national Latin, ICAO)."""
-    for row in generate_persons(n, seed):
-        document = re.sub(r"[^0-9A-Z]", "", row["document_number"].upper())
-        phone = re.sub(r"\D", "", row["phone"])[-10:]
-        yield PersonInput(
-            unique_id=row["source_id"],
-            agency=row["agency"],
-            surname=row["surname"] or None,
-            given_name=row["given_name"] or None,
-            patronymic=row["patronymic"] or None,
-            other_names=(row["name_as_written"],) if row["name_as_written"] else (),
-            birth_date=_date(row["birth_date"]),
-            nationality=row["nationality"] or None,
-            documents=(document,) if document else (),
-            phones=(phone,) if phone else (),
-        )
+    return (from_import_row(row) for row in generate_persons(n, seed))
 
 
 @pytest.fixture(scope="module")

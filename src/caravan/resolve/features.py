@@ -15,13 +15,15 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import pyarrow as pa
 
+from caravan.domain.dates import parse_partial_date
+from caravan.errors import InvalidValue
 from caravan.names import Token, tokens
 
 #: Column order and Arrow types of a feature table.
@@ -117,6 +119,35 @@ def person_features(p: PersonInput) -> dict[str, Any]:
         "document": min(p.documents) if p.documents else None,
         "phones": sorted(set(p.phones)) or None,
     }
+
+
+def from_import_row(row: Mapping[str, str]) -> PersonInput:
+    """A person row in the import format (e.g. from the demo generator) as resolution
+    input, without a store: the birth date read as the importer reads it (unreadable:
+    unknown), document and phone numbers reduced to their letters and digits. For
+    benchmarks and tests; records in the store are read by :mod:`caravan.resolve.source`."""
+    document = re.sub(r"[^0-9A-Z]", "", (row.get("document_number") or "").upper())
+    phone = re.sub(r"\D", "", row.get("phone") or "")[-10:]
+    written = row.get("name_as_written")
+    return PersonInput(
+        unique_id=row["source_id"],
+        agency=row["agency"],
+        surname=row.get("surname") or None,
+        given_name=row.get("given_name") or None,
+        patronymic=row.get("patronymic") or None,
+        other_names=(written,) if written else (),
+        birth_date=_iso_date(row.get("birth_date")),
+        nationality=row.get("nationality") or None,
+        documents=(document,) if document else (),
+        phones=(phone,) if phone else (),
+    )
+
+
+def _iso_date(value: str | None) -> str | None:
+    try:
+        return parse_partial_date(value).iso() if value else None
+    except InvalidValue:
+        return None
 
 
 def feature_table(persons: Iterable[PersonInput]) -> pa.Table:
