@@ -39,7 +39,7 @@ from caravan.resolve import pipeline
 from caravan.resolve.cluster import HELD_BACK, Birth, bands, birth, cluster
 from caravan.resolve.source import changed_since, read_features
 from caravan.store import Database
-from caravan.store.bulk import bulk_insert, new_id
+from caravan.store.bulk import bulk_insert, bulk_update, new_id
 from caravan.store.models import (
     ChangeFeed,
     Person,
@@ -332,15 +332,13 @@ def _write_full(
         gone = list(existing - keep)
         for start in range(0, len(gone), 500):
             session.execute(delete(Profile).where(Profile.id.in_(gone[start : start + 500])))
-    for start in range(0, len(profiles), 500):
-        chunk = profiles[start : start + 500]
-        for pid, size in chunk:
-            if pid in keep:
-                session.execute(
-                    update(Profile)
-                    .where(Profile.id == pid)
-                    .values(size=size, updated_at=now, run_id=run_id)
-                )
+    bulk_update(
+        session,
+        Profile.__table__,  # type: ignore[arg-type]
+        ("size",),
+        [(size, pid.hex) for pid, size in profiles if pid in keep],
+        constants={"updated_at": now, "run_id": run_id},
+    )
     new_profiles = [(pid, size, now, now, run_id) for pid, size in profiles if pid not in keep]
     for start in range(0, len(new_profiles), WRITE_CHUNK):
         bulk_insert(
@@ -805,10 +803,13 @@ def _refresh_sizes(session: Session, profile_ids: Iterable[str]) -> None:
         empty = [p for p in chunk if p not in counts]
         if empty:
             session.execute(delete(Profile).where(Profile.id.in_(empty)))
-        for pid, size in counts.items():
-            session.execute(
-                update(Profile).where(Profile.id == pid).values(size=size, updated_at=utcnow())
-            )
+        bulk_update(
+            session,
+            Profile.__table__,  # type: ignore[arg-type]
+            ("size",),
+            [(size, pid.hex) for pid, size in counts.items()],
+            constants={"updated_at": utcnow()},
+        )
 
 
 def _drop_empty_profiles(session: Session) -> None:
