@@ -281,7 +281,7 @@ def _full(db: Database, run_id: uuid.UUID, options: RunOptions, report: Progress
     # Progress is not recorded while the write transaction holds SQLite's write lock.
     report("write", 0, len(ids))
     with db.session() as session:
-        written = _write_full(session, run_id, groups.groups(), pairs, scored.model)
+        written = _write_full(session, run_id, groups.groups(), pairs, scored.model, must, cannot)
         summary = {
             "records": len(ids),
             "pairs": len(pairs),
@@ -304,9 +304,15 @@ def _write_full(
     groups: list[set[Any]],
     pairs: pd.DataFrame,
     trained_model: dict[str, Any],
+    must: list[tuple[str, str]],
+    cannot: list[tuple[str, str]],
 ) -> dict[str, int]:
-    old = dict(session.execute(select(ProfileMember.person_id, ProfileMember.profile_id)).all())
-    old_hex = {k.hex: v for k, v in old.items()}
+    old_hex = {
+        person.hex: profile
+        for person, profile in session.execute(
+            select(ProfileMember.person_id, ProfileMember.profile_id)
+        )
+    }
     strongest = _strongest_links(pairs)
     taken: set[uuid.UUID] = set()
     profiles: list[tuple[Any, ...]] = []
@@ -324,7 +330,7 @@ def _write_full(
             score = strongest.get(member) if len(group) > 1 else None
             how = "single" if len(group) == 1 else "auto"
             members.append((uuid.UUID(member), pid, how, score))
-    confirmed = _confirmed(session)
+    confirmed = {uuid.UUID(i) for pair in must for i in pair}
     session.execute(delete(ProfileMember))
     existing = set(session.scalars(select(Profile.id)))
     keep = existing & taken
@@ -365,8 +371,8 @@ def _write_full(
         for a, b in session.execute(select(ResolutionPair.left_id, ResolutionPair.right_id))
     }
     group_of = {m: i for i, g in enumerate(groups) for m in g}
-    cannot = {frozenset(p) for p in _decisions_of(session, "cannot")}
-    review = _insert_pairs(session, run_id, pairs, trained_model, group_of, decided, cannot)
+    ruled_out = {frozenset(p) for p in cannot}
+    review = _insert_pairs(session, run_id, pairs, trained_model, group_of, decided, ruled_out)
     return {"profiles": len(profiles), "review": review}
 
 
@@ -417,26 +423,6 @@ def _strongest_links(pairs: pd.DataFrame) -> dict[str, float]:
         if p > best.get(right, 0.0):
             best[right] = p
     return best
-
-
-def _decisions_of(session: Session, kind: str) -> list[tuple[str, str]]:
-    return [
-        (a.hex, b.hex)
-        for a, b in session.execute(
-            select(ResolutionDecision.left_id, ResolutionDecision.right_id).where(
-                ResolutionDecision.kind == kind
-            )
-        )
-    ]
-
-
-def _confirmed(session: Session) -> set[uuid.UUID]:
-    rows = session.execute(
-        select(ResolutionDecision.left_id, ResolutionDecision.right_id).where(
-            ResolutionDecision.kind == "must"
-        )
-    )
-    return {i for pair in rows for i in pair}
 
 
 def _insert_pairs(
