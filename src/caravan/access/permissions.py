@@ -34,6 +34,10 @@ ROLE_MATRIX: dict[str, frozenset[str]] = {
     "resolve.review": frozenset({"analyst", "supervisor", "administrator"}),
     #: Start a resolution run.
     "resolve.run": frozenset({"supervisor", "administrator"}),
+    #: Link analysis: expand, find paths, rank, timelines (visibility still applies).
+    "graph.read": ALL_ROLES,
+    #: Save, rename and delete one's own named charts.
+    "chart.save": frozenset({"analyst", "supervisor", "administrator"}),
 }
 
 #: actions only administrators of the centre may take.

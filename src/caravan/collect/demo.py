@@ -40,8 +40,9 @@ from caravan.collect.generator import (
     generate_seizures,
 )
 from caravan.collect.importer import ImportProgress, ImportResult, import_file
-from caravan.collect.writer import existing_ids
+from caravan.collect.writer import existing_ids, note_change
 from caravan.store import Database
+from caravan.store.bulk import new_id
 from caravan.store.models import Agency, Link, Organisation, Person, User
 from caravan.store.models.base import utcnow
 
@@ -168,9 +169,11 @@ def load_links(session: Session, path: Path, principal: Principal) -> int:
             }
         )
     if values:
-        for value in values:
-            value["id"] = uuid.uuid4()
+        ids = [new_id() for _ in values]
+        for value, hex_id in zip(values, ids, strict=True):
+            value["id"] = uuid.UUID(hex_id)
         session.execute(insert(Link), values)
+        note_change(session, Link.KIND, inserted=ids)
     audit.append(session, "import.links", principal=principal, after={"rows": len(values)})
     return len(values)
 

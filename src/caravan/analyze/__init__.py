@@ -1,0 +1,1 @@
+"""Analysis: link analysis over the region's records (:mod:`caravan.analyze.network`)."""

@@ -1,0 +1,666 @@
+"""Link analysis for a user: expand, find paths, connect groups, rank, timelines, export.
+
+Every function takes the acting :class:`~caravan.access.Principal`. The walk itself uses
+the graph's structure (:mod:`.store`), restricted to what the principal's agency may
+read; what the user then sees of each node and link — names, numbers, dates — is read
+from the database through ``caravan.access``, so nothing reaches a view that the
+visibility rule would not return.
+
+A record the user may not read never appears as content. Where a readable link leads
+to one, the view shows a *hit notice* node instead: one per node and owner agency,
+saying only that this agency holds linked records and their handling code — the same
+answer a hit/no-hit check gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from caravan import audit
+from caravan.access import Principal, require, visible
+from caravan.analyze.network import ops
+from caravan.analyze.network.store import KINDS, PROFILE, GraphStore, current
+from caravan.analyze.network.types import (
+    HANDLING_ORDER,
+    IN_REPORT,
+    Analysis,
+    Edge,
+    Filters,
+    GraphView,
+    Node,
+    PathResult,
+    TimelineItem,
+    Truncation,
+)
+from caravan.errors import InvalidValue, NotFound
+from caravan.store.models import (
+    ENTITY_MODELS,
+    REPORT_MODELS,
+    IdentityDocument,
+    IntelReport,
+    Link,
+    Location,
+    Organisation,
+    Person,
+    Phone,
+    RecordMixin,
+    SeizureReport,
+    Vehicle,
+)
+
+#: Links shown per expanded node before "showing N of M".
+DEFAULT_CAP = 200
+MAX_CAP = 5_000
+#: Nodes in one view (the chart stays fluid at this size).
+DEFAULT_MAX_NODES = 2_500
+MAX_NODES = 10_000
+MAX_HOPS = 6
+MAX_PATH_HOPS = 12
+MAX_PATHS = 10
+MAX_GROUP = 200
+NOTICE = "notice"
+RESTRICTED = "restricted"
+
+_IN = 500
+_MODELS: dict[str, type[RecordMixin]] = {**ENTITY_MODELS, **REPORT_MODELS}
+
+
+# ---------------------------------------------------------------------- node ids
+
+
+def node_id(store: GraphStore, node: int) -> str:
+    return f"{KINDS[store.kind[node]]}:{uuid.UUID(store.node_hex(node))}"
+
+
+def _parse(ref: str) -> tuple[str | None, uuid.UUID]:
+    text = (ref or "").strip()
+    kind: str | None = None
+    if ":" in text:
+        kind, _, text = text.partition(":")
+        if kind not in KINDS:
+            raise InvalidValue(
+                f"node: {ref!r} — unknown kind {kind!r}; expected one of {', '.join(KINDS)}"
+            )
+    try:
+        return kind, uuid.UUID(text)
+    except ValueError:
+        raise InvalidValue(
+            f"node: {ref!r} is not an entity id (a UUID, or kind:UUID such as person:…)"
+        ) from None
+
+
+@dataclass
+class _Request:
+    session: Session
+    principal: Principal
+    store: GraphStore
+    walker: ops.Walker
+
+    def index(self, ref: str) -> int:
+        """The node a user's reference names, if the user may see it."""
+        kind, key = _parse(ref)
+        node = self.store.node_of(key.bytes)
+        if node >= 0 and kind is not None:
+            actual = KINDS[self.store.kind[node]]
+            # A person record in a profile is shown as its profile.
+            if actual != kind and not (kind == "person" and actual == "profile"):
+                node = -1
+        if node < 0 or not self.walker.masks.node[node]:
+            raise NotFound(f"No entity {ref} that you may see")
+        return node
+
+    def indices(self, refs: Sequence[str], field: str, limit: int) -> np.ndarray:
+        if not refs:
+            raise InvalidValue(f"{field}: give at least one node id")
+        if len(refs) > limit:
+            raise InvalidValue(f"{field}: at most {limit:,} nodes, got {len(refs):,}")
+        return np.unique(np.asarray([self.index(r) for r in refs], dtype=np.int32))
+
+
+def _request(session: Session, principal: Principal, filters: Filters | None) -> _Request:
+    require(principal, "graph.read")
+    store = current(session)
+    walker = ops.Walker(store, store.masks(principal.agency_id), filters or Filters())
+    return _Request(session, principal, store, walker)
+
+
+def _bounded(value: int, field: str, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise InvalidValue(f"{field}: {value} is out of range ({low}–{high})")
+    return value
+
+
+# ---------------------------------------------------------------------- operations
+
+
+def neighbours(
+    session: Session,
+    principal: Principal,
+    nodes: str | Sequence[str],
+    *,
+    hops: int = 1,
+    filters: Filters | None = None,
+    cap: int = DEFAULT_CAP,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> GraphView:
+    """Everything within ``hops`` links of ``nodes``; each node shows at most ``cap`` links
+    (a hub says "showing N of M"), the view at most ``max_nodes`` nodes."""
+    refs = [nodes] if isinstance(nodes, str) else list(nodes)
+    _bounded(hops, "hops", 1, MAX_HOPS)
+    _bounded(cap, "cap", 1, MAX_CAP)
+    _bounded(max_nodes, "max_nodes", 1, MAX_NODES)
+    req = _request(session, principal, filters)
+    starts = req.indices(refs, "nodes", MAX_NODES)
+    found = ops.expand(req.walker, starts, hops, cap, max_nodes)
+    edges = ops.induced_edges(req.walker, found.nodes)
+    view = _view(req, found.nodes, edges, focus=starts)
+    view.truncated = [
+        Truncation(node_id(req.store, n), shown, total) for n, shown, total in found.truncated
+    ]
+    if found.limited:
+        view.messages.append(
+            f"The view reached its limit of {max_nodes:,} nodes; narrow it with filters "
+            "or expand from fewer nodes."
+        )
+    return view
+
+
+def subgraph(session: Session, principal: Principal, nodes: Sequence[str]) -> GraphView:
+    """The given nodes that still exist and that the user may see, with the links among
+    them (reopening a saved chart, exporting one). Others are left out and counted."""
+    req = _request(session, principal, None)
+    if len(nodes) > MAX_NODES:
+        raise InvalidValue(f"nodes: at most {MAX_NODES:,} nodes, got {len(nodes):,}")
+    found: list[int] = []
+    missing = 0
+    for ref in dict.fromkeys(nodes):
+        try:
+            found.append(req.index(ref))
+        except NotFound:
+            missing += 1
+    indices = np.unique(np.asarray(found, dtype=np.int32))
+    view = _view(req, indices, ops.induced_edges(req.walker, indices), focus=np.zeros(0, int))
+    if missing:
+        view.messages.append(
+            f"{missing:,} node(s) are no longer there or no longer visible to you."
+        )
+    return view
+
+
+def paths(
+    session: Session,
+    principal: Principal,
+    a: str,
+    b: str,
+    *,
+    k: int = 1,
+    max_hops: int = 8,
+    filters: Filters | None = None,
+) -> PathResult:
+    """The ``k`` shortest paths from ``a`` to ``b`` over links the user may see."""
+    _bounded(k, "k", 1, MAX_PATHS)
+    _bounded(max_hops, "max_hops", 1, MAX_PATH_HOPS)
+    req = _request(session, principal, filters)
+    start, end = req.index(a), req.index(b)
+    found = ops.k_shortest_paths(req.walker, start, end, k, max_hops)
+    on = np.unique(np.asarray([n for p in found for n in p] or [start, end], dtype=np.int32))
+    steps = {(min(p[i], p[i + 1]), max(p[i], p[i + 1])) for p in found for i in range(len(p) - 1)}
+    edges = [
+        e
+        for e in ops.induced_edges(req.walker, on)
+        if (min(req.store.src[e], req.store.dst[e]), max(req.store.src[e], req.store.dst[e]))
+        in steps
+    ]
+    view = _view(req, on, np.asarray(edges, dtype=np.int64), focus=np.array([start, end]))
+    ids = [[node_id(req.store, n) for n in p] for p in found]
+    message = (
+        ""
+        if found
+        else f"No path of at most {max_hops} links between {a} and {b} over links you may see."
+    )
+    return PathResult(paths=ids, view=view, message=message)
+
+
+def connect(
+    session: Session,
+    principal: Principal,
+    group_a: Sequence[str],
+    group_b: Sequence[str],
+    *,
+    max_hops: int = 6,
+    filters: Filters | None = None,
+) -> GraphView:
+    """What connects group A to group B: every node and link on their shortest connections."""
+    _bounded(max_hops, "max_hops", 1, MAX_PATH_HOPS)
+    req = _request(session, principal, filters)
+    a = req.indices(group_a, "a", MAX_GROUP)
+    b = req.indices(group_b, "b", MAX_GROUP)
+    on, edges, length = ops.connect(req.walker, a, b, max_hops)
+    nodes = np.unique(np.concatenate([a, b, on]))
+    view = _view(req, nodes, edges, focus=np.concatenate([a, b]))
+    if length < 0:
+        view.messages.append(
+            f"Nothing connects the two groups within {max_hops} links that you may see."
+        )
+    else:
+        view.messages.append(f"The groups are {length} link(s) apart.")
+    return view
+
+
+def analyse(session: Session, principal: Principal, nodes: Sequence[str]) -> Analysis:
+    """Leiden communities and centrality (degree, betweenness, eigenvector, k-core) of
+    ``nodes`` over the visible links among them — a chart's key players."""
+    req = _request(session, principal, None)
+    indices = req.indices(nodes, "nodes", MAX_NODES)
+    ranked = ops.rank(req.walker, indices)
+    ids = [node_id(req.store, n) for n in indices]
+    measures = {
+        "degree": ranked.degree,
+        "betweenness": ranked.betweenness,
+        "eigenvector": ranked.eigenvector,
+        "kcore": ranked.kcore,
+    }
+    return Analysis(
+        communities={i: int(c) for i, c in zip(ids, ranked.communities, strict=True)},
+        centrality={
+            name: {i: round(float(v), 6) for i, v in zip(ids, values, strict=True)}
+            for name, values in measures.items()
+        },
+        modularity=ranked.modularity,
+    )
+
+
+# ---------------------------------------------------------------------- what the user sees
+
+
+def _person_label(row: Any) -> str:
+    name = " ".join(p for p in (row.surname, row.given_name, row.patronymic) if p)
+    return f"{name} ({row.birth_date[:4]})" if row.birth_date else name
+
+
+#: Per kind: the columns a label needs and how to write it.
+_LABELS: dict[str, tuple[tuple[Any, ...], Callable[[Any], str]]] = {
+    "person": (
+        (Person.surname, Person.given_name, Person.patronymic, Person.birth_date),
+        _person_label,
+    ),
+    "organisation": ((Organisation.name, Organisation.country), lambda r: r.name),
+    "vehicle": (
+        (Vehicle.plate, Vehicle.make, Vehicle.model),
+        lambda r: " ".join(p for p in (r.plate, r.make, r.model) if p),
+    ),
+    "phone": ((Phone.e164,), lambda r: r.e164),
+    "document": (
+        (IdentityDocument.number, IdentityDocument.issuing_country),
+        lambda r: f"{r.number} ({r.issuing_country})" if r.issuing_country else r.number,
+    ),
+    "location": (
+        (Location.name, Location.address, Location.city),
+        lambda r: ", ".join(p for p in (r.name, r.address, r.city) if p),
+    ),
+    "seizure": (
+        (SeizureReport.date, SeizureReport.drug_code, SeizureReport.quantity, SeizureReport.unit),
+        lambda r: f"{r.drug_code.replace('_', ' ')} {r.quantity.normalize():f} {r.unit}",
+    ),
+    "report": ((IntelReport.date, IntelReport.title), lambda r: r.title),
+}
+
+
+@dataclass
+class _Record:
+    kind: str
+    label: str
+    agency: str
+    handling_code: str
+    grade: str | None
+    date: str | None
+
+
+def _read_records(req: _Request, wanted: dict[str, list[uuid.UUID]]) -> dict[uuid.UUID, _Record]:
+    """What the user may read of these records, through ``caravan.access``."""
+    found: dict[uuid.UUID, _Record] = {}
+    codes = req.store.agency_codes
+    for kind, ids in wanted.items():
+        model = _MODELS[kind]
+        columns, write = _LABELS[kind]
+        for start in range(0, len(ids), _IN):
+            stmt: Any = select(
+                model.id,
+                model.agency_id,
+                model.handling_code,
+                model.source_grade,
+                model.information_grade,
+                *columns,
+            ).where(model.id.in_(ids[start : start + _IN]))
+            for row in req.session.execute(visible(stmt, model, req.principal)):
+                grade = (
+                    f"{row.source_grade}{row.information_grade}"
+                    if row.source_grade and row.information_grade
+                    else None
+                )
+                found[row.id] = _Record(
+                    kind=kind,
+                    label=write(row) or str(row.id)[:8],
+                    agency=codes.get(row.agency_id, "?"),
+                    handling_code=row.handling_code,
+                    grade=grade,
+                    date=getattr(row, "date", None) if kind in REPORT_MODELS else None,
+                )
+    return found
+
+
+def _view(req: _Request, nodes: np.ndarray, edges: np.ndarray, focus: np.ndarray) -> GraphView:
+    store, masks = req.store, req.walker.masks
+    nodes = np.asarray(nodes, dtype=np.int64)
+    # Records behind each node that the user may read (a profile: its readable members).
+    members: dict[int, list[uuid.UUID]] = {}
+    wanted: dict[str, list[uuid.UUID]] = defaultdict(list)
+    for n in nodes.tolist():
+        positions = store.records_of(n)
+        positions = positions[masks.record[positions]]
+        ids = [uuid.UUID(h) for h in store.record_hex(positions)]
+        members[n] = ids
+        kind = "person" if store.kind[n] == PROFILE else KINDS[store.kind[n]]
+        wanted[kind].extend(ids)
+    records = _read_records(req, wanted)
+    degree = dict(zip(nodes.tolist(), ops.walk_degree(req.walker, nodes).tolist(), strict=True))
+    shown: list[Node] = []
+    kept: set[int] = set()
+    for n in nodes.tolist():
+        readable = [records[i] for i in members[n] if i in records]
+        if not readable:
+            continue  # gone since the graph was built, or no longer visible
+        kept.add(n)
+        first = readable[0]
+        shown.append(
+            Node(
+                id=node_id(store, n),
+                kind=KINDS[store.kind[n]],
+                label=first.label,
+                agencies=tuple(dict.fromkeys(r.agency for r in readable)),
+                handling_code=max((r.handling_code for r in readable), key=HANDLING_ORDER.index),
+                grade=first.grade,
+                date=first.date,
+                members=len(readable),
+                degree=degree[n],
+            )
+        )
+    view = GraphView(nodes=shown, focus=[node_id(store, n) for n in focus if int(n) in kept])
+    view.edges = _edges(req, np.asarray(edges, dtype=np.int64), kept, records)
+    _add_notices(req, view, np.asarray(sorted(kept), dtype=np.int64))
+    return view
+
+
+def _edges(
+    req: _Request, edges: np.ndarray, kept: set[int], records: dict[uuid.UUID, _Record]
+) -> list[Edge]:
+    store = req.store
+    edges = np.asarray(
+        [e for e in edges.tolist() if store.src[e] in kept and store.dst[e] in kept], np.int64
+    )
+    if len(edges) == 0:
+        return []
+    in_report = store.types.index(IN_REPORT)
+    is_link = store.etype[edges] != in_report
+    link_ids = [uuid.UUID(bytes=bytes(k)) for k in store.edge_keys[edges[is_link]]]
+    links: dict[uuid.UUID, Any] = {}
+    for start in range(0, len(link_ids), _IN):
+        stmt: Any = select(
+            Link.id,
+            Link.agency_id,
+            Link.handling_code,
+            Link.link_type,
+            Link.valid_from,
+            Link.valid_to,
+            Link.source_grade,
+            Link.information_grade,
+        ).where(Link.id.in_(link_ids[start : start + _IN]))
+        links.update((r.id, r) for r in req.session.execute(visible(stmt, Link, req.principal)))
+    codes = store.agency_codes
+    out: list[Edge] = []
+    for e in edges.tolist():
+        key = uuid.UUID(bytes=bytes(store.edge_keys[e]))
+        source, target = node_id(store, int(store.src[e])), node_id(store, int(store.dst[e]))
+        if store.etype[e] == in_report:
+            report = records.get(key)
+            if report is None:
+                continue
+            out.append(
+                Edge(
+                    id=f"{IN_REPORT}:{key}:{source}",
+                    source=source,
+                    target=target,
+                    type=IN_REPORT,
+                    agency=report.agency,
+                    handling_code=report.handling_code,
+                    grade=report.grade,
+                    valid_from=report.date,
+                    valid_to=report.date,
+                    report=target,
+                )
+            )
+            continue
+        row = links.get(key)
+        if row is None:
+            continue
+        report_node = int(store.edge_report[e])
+        out.append(
+            Edge(
+                id=f"link:{key}",
+                source=source,
+                target=target,
+                type=row.link_type,
+                agency=codes.get(row.agency_id, "?"),
+                handling_code=row.handling_code,
+                grade=(
+                    f"{row.source_grade}{row.information_grade}"
+                    if row.source_grade and row.information_grade
+                    else None
+                ),
+                valid_from=row.valid_from,
+                valid_to=row.valid_to,
+                report=node_id(store, report_node) if report_node >= 0 else None,
+            )
+        )
+    return out
+
+
+def _add_notices(req: _Request, view: GraphView, anchors: np.ndarray) -> None:
+    """One hit notice per shown node and owner agency of the records it links to that the
+    user may not read."""
+    if len(anchors) == 0:
+        return
+    store = req.store
+    owner, hidden, _ = ops.hidden_neighbours(req.walker, anchors)
+    if len(hidden) == 0:
+        return
+    first_record = store.node_records[store.node_record_ptr[hidden]]
+    agency = store.record_agency[first_record]
+    code = store.record_code[first_record]
+    groups: dict[tuple[int, int], tuple[set[int], int]] = {}
+    rows = zip(owner.tolist(), hidden.tolist(), agency.tolist(), code.tolist(), strict=True)
+    for a, h, ag, c in rows:
+        seen, worst = groups.get((a, ag), (set(), 0))
+        seen.add(h)
+        groups[(a, ag)] = (seen, max(worst, c))
+    for (anchor, agency_id), (hidden_nodes, worst) in sorted(groups.items()):
+        anchor_id = node_id(store, anchor)
+        owner_code = store.agency_codes.get(agency_id, "?")
+        token = hashlib.sha256(f"{anchor_id}|{owner_code}".encode()).hexdigest()[:20]
+        code_text = HANDLING_ORDER[worst]
+        count = len(hidden_nodes)
+        notice = f"{NOTICE}:{token}"
+        view.nodes.append(
+            Node(
+                id=notice,
+                kind=NOTICE,
+                label=f"{owner_code}: {count} restricted linked record{'s' if count > 1 else ''}",
+                agencies=(owner_code,),
+                handling_code=code_text,
+                members=count,
+                notice=True,
+            )
+        )
+        view.edges.append(
+            Edge(
+                id=f"{NOTICE}-link:{token}",
+                source=anchor_id,
+                target=notice,
+                type=RESTRICTED,
+                agency=owner_code,
+                handling_code=code_text,
+            )
+        )
+
+
+# ---------------------------------------------------------------------- timeline
+
+
+def timeline(session: Session, principal: Principal, node: str) -> list[TimelineItem]:
+    """The dated events and links of a node, oldest first (undated links last)."""
+    req = _request(session, principal, None)
+    index = req.index(node)
+    store, masks = req.store, req.walker.masks
+    positions = store.records_of(index)
+    own = [uuid.UUID(h) for h in store.record_hex(positions[masks.record[positions]])]
+    kind = KINDS[store.kind[index]]
+    items: list[TimelineItem] = []
+    me = node_id(store, index)
+    if kind in REPORT_MODELS:
+        for record in _read_records(req, {kind: own}).values():
+            items.append(
+                TimelineItem(
+                    date=record.date or "",
+                    kind=kind,
+                    label=record.label,
+                    node=me,
+                    edge=None,
+                    handling_code=record.handling_code,
+                )
+            )
+    links = _links_of(req, own)
+    others: dict[str, list[uuid.UUID]] = defaultdict(list)
+    for row in links:
+        mine_from = row.from_id in own
+        other_kind, other_id = (
+            (row.to_kind, row.to_id) if mine_from else (row.from_kind, row.from_id)
+        )
+        if other_kind in _MODELS:
+            others[other_kind].append(other_id)
+    labels = _read_records(req, others)
+    for row in links:
+        mine_from = row.from_id in own
+        other_id = row.to_id if mine_from else row.from_id
+        other = labels.get(other_id)
+        other_node = store.node_of(other_id.bytes)
+        when = row.valid_from or (other.date if other and other.date else None)
+        if other is None:
+            label = f"{row.link_type.replace('_', ' ')} — a record you may not read"
+            target = None
+        else:
+            label = f"{row.link_type.replace('_', ' ')} — {other.label}"
+            target = node_id(store, other_node) if other_node >= 0 else None
+        items.append(
+            TimelineItem(
+                date=when or "",
+                kind=row.link_type,
+                label=label,
+                node=target,
+                edge=f"link:{row.id}",
+                handling_code=row.handling_code,
+                valid_to=row.valid_to,
+            )
+        )
+    items.sort(key=lambda i: (i.date == "", i.date, i.kind, i.label))
+    return items
+
+
+def _links_of(req: _Request, ids: list[uuid.UUID]) -> list[Any]:
+    rows: list[Any] = []
+    columns = (
+        Link.id,
+        Link.link_type,
+        Link.from_kind,
+        Link.from_id,
+        Link.to_kind,
+        Link.to_id,
+        Link.valid_from,
+        Link.valid_to,
+        Link.handling_code,
+    )
+    for start in range(0, len(ids), _IN):
+        part = ids[start : start + _IN]
+        for side in (Link.from_id, Link.to_id):
+            stmt: Any = select(*columns).where(side.in_(part))
+            rows.extend(req.session.execute(visible(stmt, Link, req.principal)).all())
+    return list({r.id: r for r in rows}.values())
+
+
+# ---------------------------------------------------------------------- export
+
+
+def export(
+    session: Session,
+    principal: Principal,
+    nodes: Sequence[str],
+    fmt: str,
+    positions: dict[str, tuple[float, float]] | None = None,
+) -> tuple[bytes, Any, GraphView]:
+    """A chart's nodes rendered as ``fmt`` (see :data:`.export.FORMATS`), audited with
+    the handling code of its contents."""
+    from caravan.analyze.network.export import render
+
+    require(principal, "export.run")
+    view = subgraph(session, principal, nodes)
+    data, spec = render(view, fmt, positions)
+    audit.append(
+        session,
+        "export.graph",
+        principal=principal,
+        object_kind="graph",
+        after={
+            "format": spec.name,
+            "nodes": len(view.nodes),
+            "edges": len(view.edges),
+            "handling_code": view.handling_code,
+        },
+    )
+    return data, spec, view
+
+
+def filters_from(
+    link_types: Iterable[str] = (),
+    date_from: str | None = None,
+    date_to: str | None = None,
+    min_grade: str | None = None,
+    agencies: Iterable[str] = (),
+) -> Filters:
+    """Filters from user input, each value checked (messages name the field)."""
+    from caravan.domain.dates import parse_partial_date
+
+    def day(value: str | None, field: str) -> str | None:
+        if not value:
+            return None
+        try:
+            return parse_partial_date(value).iso()
+        except (InvalidValue, ValueError) as exc:
+            raise InvalidValue(f"{field}: {exc}") from None
+
+    if min_grade:
+        ops.parse_min_grade(min_grade)
+    return Filters(
+        link_types=frozenset(t.strip() for t in link_types if t.strip()),
+        date_from=day(date_from, "date_from"),
+        date_to=day(date_to, "date_to"),
+        min_grade=min_grade.strip().upper() if min_grade else None,
+        agencies=frozenset(a.strip().upper() for a in agencies if a.strip()),
+    )

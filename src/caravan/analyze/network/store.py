@@ -1,0 +1,535 @@
+"""The region's link graph as arrays: who is linked to whom, by which link, owned by whom.
+
+:class:`GraphStore` holds the *structure* of the graph — record ids, kinds, owners,
+handling codes, grades, link types and validity dates — as numpy arrays, with an
+adjacency index (CSR) for traversal. It holds no content (no names, no numbers): the
+service reads what a user sees of the nodes through ``caravan.access`` at request time.
+
+Nodes are records (entities, seizures, reports); person records that entity resolution
+put into one profile of two or more are one node, the profile. Edges are the typed
+links, plus co-occurrence: a record and the report its link was recorded in
+(:data:`~caravan.analyze.network.types.IN_REPORT`), known from the report and so
+visible with it.
+
+Visibility depends only on the reader's agency (``caravan.access.visibility``'s rule:
+open codes, own records, named recipient), so :meth:`GraphStore.masks` computes it once
+per agency, with the same rule written for arrays, and keeps it until the store is
+rebuilt. The service still reads every node's content through ``caravan.access``.
+
+The store is rebuilt when the data changes: :func:`current` compares a cheap stamp
+(the newest change-feed row, resolution decision and resolution run) with the one it
+was built at.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from sqlalchemy import ColumnElement, String, cast, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from caravan.analyze.network.types import IN_REPORT
+from caravan.store.models import (
+    ENTITY_MODELS,
+    REPORT_MODELS,
+    Agency,
+    ChangeFeed,
+    Link,
+    Profile,
+    ProfileMember,
+    RecordRecipient,
+    ResolutionDecision,
+    ResolutionRun,
+)
+
+#: Node kinds by number (``GraphStore.kind`` holds the index).
+KINDS: tuple[str, ...] = (*ENTITY_MODELS, *REPORT_MODELS, "profile")
+KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
+PROFILE = KIND_INDEX["profile"]
+REPORT_KINDS = frozenset(KIND_INDEX[k] for k in REPORT_MODELS)
+
+#: Europol 4x4 grades by rank (0 is best); -1 is "not graded".
+SOURCE_GRADES = "ABCX"
+INFORMATION_GRADES = "1234"
+
+_CHUNK = 200_000
+
+
+def _hex(column: Any, dialect: str) -> ColumnElement[Any]:
+    """A UUID column as 32 hex digits, read without building ``uuid.UUID`` objects."""
+    if dialect == "sqlite":
+        return type_coerce(column, String)  # stored as CHAR(32) hex: read it as text
+    return func.replace(cast(column, String), "-", "")
+
+
+def _keys(hex_ids: Sequence[str]) -> np.ndarray:
+    """32-hex-digit ids as an (n, 2) array of big-endian uint64 (sortable, exact)."""
+    if not hex_ids:
+        return np.zeros((0, 2), dtype=np.uint64)
+    raw = bytes.fromhex("".join(hex_ids))
+    return np.frombuffer(raw, dtype=">u8").astype(np.uint64).reshape(-1, 2)
+
+
+def _as_void(keys: np.ndarray) -> np.ndarray:
+    """Rows of ``_keys`` as one comparable scalar each (for sort and search)."""
+    keys = np.ascontiguousarray(keys.astype(">u8"))
+    return keys.view(np.dtype((np.void, 16))).ravel()
+
+
+@lru_cache(maxsize=4096)
+def date_number(value: str | None, end: bool = False) -> int:
+    """An ISO (partial) date as ``YYYYMMDD``; a partial date spans its year or month
+    (``end`` picks its last day). 0 for none or unreadable."""
+    if not value:
+        return 0
+    parts = value.split("-")
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 else (12 if end else 1)
+        day = int(parts[2]) if len(parts) > 2 else (31 if end else 1)
+    except ValueError:
+        return 0
+    return year * 10_000 + month * 100 + day
+
+
+def _grade_rank(values: Sequence[str | None], scale: str) -> np.ndarray:
+    lookup = {letter: i for i, letter in enumerate(scale)}
+    return np.fromiter((lookup.get(v or "", -1) for v in values), dtype=np.int8, count=len(values))
+
+
+@dataclass
+class Masks:
+    """What readers of one agency may see and walk."""
+
+    #: Records (positions in ``record_keys``) the agency may read.
+    record: np.ndarray
+    #: Nodes with at least one record the agency may read.
+    node: np.ndarray
+    #: Links (edges) the agency may read, whatever their ends.
+    link: np.ndarray
+    #: Edges that may be walked: a readable link between two readable nodes.
+    walk: np.ndarray
+
+
+@dataclass
+class GraphStore:
+    """The graph's structure; see the module docstring. Build with :meth:`build`."""
+
+    # --- nodes
+    node_keys: np.ndarray  # (N,) void16 record / profile ids
+    kind: np.ndarray  # (N,) int8 index into KINDS
+    # --- records (every record; persons in a profile share that profile's node)
+    record_keys: np.ndarray  # (R,) void16, sorted
+    record_node: np.ndarray  # (R,) int32 node of each (sorted) record
+    record_agency: np.ndarray  # (R,) int32
+    record_open: np.ndarray  # (R,) bool: H0/H1
+    record_code: np.ndarray  # (R,) int8 0..3 (H0..H3)
+    # node → its records (CSR over positions in record_keys)
+    node_record_ptr: np.ndarray
+    node_records: np.ndarray
+    # profiles (of two or more persons): sorted ids and their nodes
+    profile_keys: np.ndarray
+    profile_nodes: np.ndarray
+    # --- edges
+    src: np.ndarray  # (E,) int32
+    dst: np.ndarray  # (E,) int32
+    etype: np.ndarray  # (E,) int16 index into types
+    types: tuple[str, ...]
+    #: The link's id (void16); a co-occurrence edge has the report's id.
+    edge_keys: np.ndarray
+    edge_agency: np.ndarray  # (E,) int32 owner of the link (of the report, co-occurrence)
+    edge_code: np.ndarray  # (E,) int8 handling code 0..3
+    #: For co-occurrence edges, the report record (position) they are read with; else -1.
+    edge_via: np.ndarray
+    valid_from: np.ndarray  # (E,) int32 YYYYMMDD, 0 = open
+    valid_to: np.ndarray  # (E,) int32
+    source_grade: np.ndarray  # (E,) int8, -1 none
+    info_grade: np.ndarray  # (E,) int8
+    edge_report: np.ndarray  # (E,) int32 report node of a link's provenance, -1 none
+    # --- adjacency (both directions)
+    indptr: np.ndarray  # (N+1,) int64
+    adj_node: np.ndarray  # (2E,) int32
+    adj_edge: np.ndarray  # (2E,) int32
+    # --- recipients: agencies named by the owner, of records (positions) and links (edges)
+    recipient_record: np.ndarray
+    recipient_agency: np.ndarray
+    recipient_edge: np.ndarray
+    recipient_edge_agency: np.ndarray
+    agency_codes: dict[int, str]
+    stamp: tuple[Any, ...] = ()
+    built_seconds: float = 0.0
+    _masks: dict[int, Masks] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def node_count(self) -> int:
+        return len(self.kind)
+
+    @property
+    def edge_count(self) -> int:
+        return len(self.src)
+
+    # ------------------------------------------------------------------ lookups
+
+    def node_of(self, key: bytes) -> int:
+        """Node index of a record or profile id (16 raw bytes), or -1."""
+        value = np.frombuffer(key, dtype=np.dtype((np.void, 16)))
+        pos = int(_positions(self.record_keys, value)[0])
+        if pos >= 0:
+            return int(self.record_node[pos])
+        pos = int(_positions(self.profile_keys, value)[0])
+        return int(self.profile_nodes[pos]) if pos >= 0 else -1
+
+    def records_of(self, node: int) -> np.ndarray:
+        """Positions (in ``record_keys``) of the records merged into ``node``."""
+        return self.node_records[self.node_record_ptr[node] : self.node_record_ptr[node + 1]]
+
+    def record_hex(self, positions: np.ndarray) -> list[str]:
+        return [bytes(k).hex() for k in self.record_keys[positions]]
+
+    def node_hex(self, node: int) -> str:
+        return bytes(self.node_keys[node]).hex()
+
+    # ------------------------------------------------------------------ visibility
+
+    def masks(self, agency_id: int) -> Masks:
+        """Visibility for readers of ``agency_id`` (computed once, then kept)."""
+        with self._lock:
+            found = self._masks.get(agency_id)
+            if found is not None:
+                return found
+        readable = self.record_open | (self.record_agency == agency_id)
+        readable[self.recipient_record[self.recipient_agency == agency_id]] = True
+        node = np.zeros(self.node_count, dtype=bool)
+        node[self.record_node[readable]] = True
+        link = (self.edge_code <= 1) | (self.edge_agency == agency_id)
+        link[self.recipient_edge[self.recipient_edge_agency == agency_id]] = True
+        via = self.edge_via >= 0
+        link[via] = readable[self.edge_via[via]]
+        walk = link & node[self.src] & node[self.dst]
+        made = Masks(record=readable, node=node, link=link, walk=walk)
+        with self._lock:
+            self._masks[agency_id] = made
+        return made
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def build(cls, session: Session) -> GraphStore:
+        """Read the structure of every record, link and profile (no content)."""
+        started = time.perf_counter()
+        stamp = freshness(session)
+        dialect = session.get_bind().dialect.name
+        kinds: list[np.ndarray] = []
+        keys: list[np.ndarray] = []
+        agencies: list[np.ndarray] = []
+        codes: list[np.ndarray] = []
+        report_dates: dict[int, np.ndarray] = {}
+        grades: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for name, model in (*ENTITY_MODELS.items(), *REPORT_MODELS.items()):
+            kind = KIND_INDEX[name]
+            extra: list[Any] = []
+            if kind in REPORT_KINDS:
+                extra = [model.date, model.source_grade, model.information_grade]  # type: ignore[attr-defined]
+            stmt = select(_hex(model.id, dialect), model.agency_id, model.handling_code, *extra)
+            part_keys, part_agency, part_code, dates, sg, ig = [], [], [], [], [], []
+            for rows in _chunks(session, stmt):
+                cols = list(zip(*rows, strict=True))
+                part_keys.append(_keys(cols[0]))
+                part_agency.append(np.asarray(cols[1], dtype=np.int32))
+                part_code.append(_codes(cols[2]))
+                if extra:
+                    dates.append(np.fromiter((date_number(d) for d in cols[3]), np.int32))
+                    sg.append(_grade_rank(cols[4], SOURCE_GRADES))
+                    ig.append(_grade_rank(cols[5], INFORMATION_GRADES))
+            if not part_keys:
+                continue
+            block = np.concatenate(part_keys)
+            keys.append(block)
+            kinds.append(np.full(len(block), kind, dtype=np.int8))
+            agencies.append(np.concatenate(part_agency))
+            codes.append(np.concatenate(part_code))
+            if extra:
+                report_dates[kind] = np.concatenate(dates)
+                grades[kind] = (np.concatenate(sg), np.concatenate(ig))
+        record_keys = np.concatenate(keys) if keys else np.zeros((0, 2), np.uint64)
+        record_kind = np.concatenate(kinds) if kinds else np.zeros(0, np.int8)
+        record_agency = np.concatenate(agencies) if agencies else np.zeros(0, np.int32)
+        record_code = np.concatenate(codes) if codes else np.zeros(0, np.int8)
+        # Report date and grade per record (only reports have them), for co-occurrence edges.
+        record_date = np.zeros(len(record_kind), np.int32)
+        record_sg = np.full(len(record_kind), -1, np.int8)
+        record_ig = np.full(len(record_kind), -1, np.int8)
+        for report_kind, dates_of in report_dates.items():
+            where = np.flatnonzero(record_kind == report_kind)
+            record_date[where] = dates_of
+            record_sg[where], record_ig[where] = grades[report_kind]
+
+        voids = _as_void(record_keys)
+        order = np.argsort(voids, kind="stable")
+        voids, record_kind, record_agency, record_code = (
+            voids[order],
+            record_kind[order],
+            record_agency[order],
+            record_code[order],
+        )
+        record_date, record_sg, record_ig = record_date[order], record_sg[order], record_ig[order]
+        rcount = len(voids)
+
+        # Profiles of two or more persons: one node each.
+        member_rows = session.execute(
+            select(_hex(ProfileMember.person_id, dialect), _hex(ProfileMember.profile_id, dialect))
+            .join(Profile, Profile.id == ProfileMember.profile_id)
+            .where(Profile.size > 1)
+        ).all()
+        record_node = np.full(rcount, -1, np.int64)
+        profile_voids = np.zeros(0, dtype=voids.dtype)
+        if member_rows:
+            person_pos = _positions(voids, _as_void(_keys([r[0] for r in member_rows])))
+            profile_keys = _as_void(_keys([r[1] for r in member_rows]))
+            profile_voids, profile_of = np.unique(profile_keys, return_inverse=True)
+            known = person_pos >= 0
+            record_node[person_pos[known]] = rcount + profile_of[known]
+        # Every other record is its own node; renumber nodes densely.
+        alone = record_node < 0
+        record_node[alone] = np.flatnonzero(alone)
+        used, record_node = np.unique(record_node, return_inverse=True)
+        record_node = record_node.astype(np.int32)
+        node_count = len(used)
+        is_profile = used >= rcount
+        node_keys = np.empty(node_count, dtype=voids.dtype)
+        node_keys[~is_profile] = voids[used[~is_profile]]
+        node_keys[is_profile] = profile_voids[used[is_profile] - rcount]
+        node_kind = np.empty(node_count, np.int8)
+        node_kind[~is_profile] = record_kind[used[~is_profile]]
+        node_kind[is_profile] = PROFILE
+        node_order = np.argsort(record_node, kind="stable")
+        node_record_ptr = np.zeros(node_count + 1, np.int64)
+        np.cumsum(np.bincount(record_node, minlength=node_count), out=node_record_ptr[1:])
+        profile_nodes = np.flatnonzero(is_profile).astype(np.int32)
+        profile_sorted = np.argsort(node_keys[profile_nodes])
+
+        links = _read_links(session, dialect, voids)
+        src_node = record_node[links["src"]]
+        dst_node = record_node[links["dst"]]
+        report_rec = links["report"]
+        report_node = np.where(report_rec >= 0, record_node[np.maximum(report_rec, 0)], -1)
+        types = list(links["types"])
+
+        # Co-occurrence: each end of a link recorded in a report, and that report; read
+        # with the report's visibility, dated and graded as the report. One edge per
+        # (record, report), none where a link already joins the two.
+        has_report = np.flatnonzero(report_rec >= 0)
+        cooc_node = np.concatenate([src_node[has_report], dst_node[has_report]])
+        cooc_rec = np.concatenate([report_rec[has_report]] * 2)
+        cooc_report = record_node[cooc_rec]
+        pair = cooc_node.astype(np.int64) * node_count + cooc_report
+        direct = np.concatenate(
+            [
+                src_node.astype(np.int64) * node_count + dst_node,
+                dst_node.astype(np.int64) * node_count + src_node,
+            ]
+        )
+        keep = (cooc_node != cooc_report) & ~np.isin(pair, direct)
+        _, first = np.unique(pair[keep], return_index=True)
+        chosen = np.flatnonzero(keep)[first]
+        cooc_node, cooc_rec, cooc_report = cooc_node[chosen], cooc_rec[chosen], cooc_report[chosen]
+        types.append(IN_REPORT)
+        n_links, n_cooc = len(src_node), len(chosen)
+
+        columns = {
+            "src": np.concatenate([src_node, cooc_node]),
+            "dst": np.concatenate([dst_node, cooc_report]),
+            "etype": np.concatenate([links["etype"], np.full(n_cooc, len(types) - 1, np.int16)]),
+            "keys": np.concatenate([links["keys"], voids[cooc_rec]]),
+            "agency": np.concatenate([links["agency"], record_agency[cooc_rec]]),
+            "code": np.concatenate([links["code"], record_code[cooc_rec]]),
+            "via": np.concatenate([np.full(n_links, -1, np.int64), cooc_rec]),
+            "from": np.concatenate([links["from"], record_date[cooc_rec]]),
+            "to": np.concatenate([links["to"], record_date[cooc_rec]]),
+            "sg": np.concatenate([links["sg"], record_sg[cooc_rec]]),
+            "ig": np.concatenate([links["ig"], record_ig[cooc_rec]]),
+            "report": np.concatenate([report_node, np.full(n_cooc, -1)]),
+            "link": np.concatenate([np.arange(n_links), np.full(n_cooc, -1)]),
+        }
+        # Self-links (a record linked to itself, or two records of one profile) are dropped.
+        real = columns["src"] != columns["dst"]
+        columns = {name: values[real] for name, values in columns.items()}
+        edge_src = columns["src"].astype(np.int32)
+        edge_dst = columns["dst"].astype(np.int32)
+        indptr, adj_node, adj_edge = _adjacency(edge_src, edge_dst, node_count)
+
+        recipients = session.execute(
+            select(_hex(RecordRecipient.record_id, dialect), RecordRecipient.agency_id)
+        ).all()
+        named = _as_void(_keys([r[0] for r in recipients]))
+        named_agency = np.asarray([r[1] for r in recipients], dtype=np.int32)
+        on_record = _positions(voids, named)
+        # Recipients of links: find each named id among the kept links.
+        link_order = np.argsort(columns["keys"][columns["link"] >= 0])
+        kept_links = np.flatnonzero(columns["link"] >= 0)
+        on_link_sorted = _positions(columns["keys"][kept_links][link_order], named)
+        on_edge = np.where(on_link_sorted >= 0, kept_links[link_order][on_link_sorted], -1)
+        store = cls(
+            node_keys=node_keys,
+            kind=node_kind,
+            record_keys=voids,
+            record_node=record_node,
+            record_agency=record_agency,
+            record_open=record_code <= 1,
+            record_code=record_code,
+            node_record_ptr=node_record_ptr,
+            node_records=node_order.astype(np.int32),
+            profile_keys=node_keys[profile_nodes][profile_sorted],
+            profile_nodes=profile_nodes[profile_sorted],
+            src=edge_src,
+            dst=edge_dst,
+            etype=columns["etype"].astype(np.int16),
+            types=tuple(types),
+            edge_keys=columns["keys"],
+            edge_agency=columns["agency"].astype(np.int32),
+            edge_code=columns["code"].astype(np.int8),
+            edge_via=columns["via"].astype(np.int32),
+            valid_from=columns["from"].astype(np.int32),
+            valid_to=columns["to"].astype(np.int32),
+            source_grade=columns["sg"].astype(np.int8),
+            info_grade=columns["ig"].astype(np.int8),
+            edge_report=columns["report"].astype(np.int32),
+            indptr=indptr,
+            adj_node=adj_node,
+            adj_edge=adj_edge,
+            recipient_record=on_record[on_record >= 0].astype(np.int32),
+            recipient_agency=named_agency[on_record >= 0],
+            recipient_edge=on_edge[on_edge >= 0].astype(np.int32),
+            recipient_edge_agency=named_agency[on_edge >= 0],
+            agency_codes={r.id: r.code for r in session.execute(select(Agency.id, Agency.code))},
+            stamp=stamp,
+        )
+        store.built_seconds = time.perf_counter() - started
+        return store
+
+
+def _codes(values: Sequence[str]) -> np.ndarray:
+    lookup = {"H0": 0, "H1": 1, "H2": 2, "H3": 3}
+    return np.fromiter((lookup.get(v, 3) for v in values), dtype=np.int8, count=len(values))
+
+
+def _chunks(session: Session, stmt: Any) -> Iterator[Sequence[Any]]:
+    result = session.execute(stmt.execution_options(yield_per=_CHUNK))
+    yield from result.partitions(_CHUNK)
+
+
+def _positions(sorted_voids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Position of each wanted id in ``sorted_voids``, -1 where absent."""
+    if len(sorted_voids) == 0:
+        return np.full(len(wanted), -1, np.int64)
+    pos = np.searchsorted(sorted_voids, wanted)
+    pos = np.minimum(pos, len(sorted_voids) - 1)
+    return np.where(sorted_voids[pos] == wanted, pos, -1)
+
+
+def _read_links(session: Session, dialect: str, voids: np.ndarray) -> dict[str, Any]:
+    """Every link whose two ends exist, as arrays (ends as record positions)."""
+    stmt = select(
+        _hex(Link.id, dialect),
+        Link.agency_id,
+        Link.handling_code,
+        Link.link_type,
+        _hex(Link.from_id, dialect),
+        _hex(Link.to_id, dialect),
+        Link.valid_from,
+        Link.valid_to,
+        _hex(Link.report_id, dialect),
+        Link.source_grade,
+        Link.information_grade,
+    )
+    type_index: dict[str, int] = {}
+    names = ("keys", "agency", "code", "src", "dst", "etype", "from", "to", "report", "sg", "ig")
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in names}
+    for rows in _chunks(session, stmt):
+        cols = list(zip(*rows, strict=True))
+        parts["keys"].append(_as_void(_keys(cols[0])))
+        parts["agency"].append(np.asarray(cols[1], dtype=np.int32))
+        parts["code"].append(_codes(cols[2]))
+        parts["etype"].append(
+            np.fromiter((type_index.setdefault(t, len(type_index)) for t in cols[3]), np.int16)
+        )
+        parts["src"].append(_positions(voids, _as_void(_keys(cols[4]))))
+        parts["dst"].append(_positions(voids, _as_void(_keys(cols[5]))))
+        parts["from"].append(np.fromiter((date_number(d) for d in cols[6]), np.int32))
+        parts["to"].append(np.fromiter((date_number(d, end=True) for d in cols[7]), np.int32))
+        has = [i for i, r in enumerate(cols[8]) if r]
+        report = np.full(len(rows), -1, np.int64)
+        if has:
+            report[has] = _positions(voids, _as_void(_keys([cols[8][i] for i in has])))
+        parts["report"].append(report)
+        parts["sg"].append(_grade_rank(cols[9], SOURCE_GRADES))
+        parts["ig"].append(_grade_rank(cols[10], INFORMATION_GRADES))
+    void16 = np.dtype((np.void, 16))
+    got = {
+        k: np.concatenate(v) if v else np.zeros(0, void16 if k == "keys" else np.int64)
+        for k, v in parts.items()
+    }
+    # A link to a record that no longer exists is left out (the record was deleted).
+    keep = (got["src"] >= 0) & (got["dst"] >= 0)
+    result: dict[str, Any] = {k: v[keep] for k, v in got.items()}
+    result["types"] = tuple(sorted(type_index, key=type_index.__getitem__))
+    return result
+
+
+def _adjacency(src: np.ndarray, dst: np.ndarray, nodes: int) -> tuple[np.ndarray, ...]:
+    ends = np.concatenate([src, dst])
+    others = np.concatenate([dst, src])
+    edge_ids = np.concatenate([np.arange(len(src), dtype=np.int32)] * 2)
+    order = np.argsort(ends, kind="stable")
+    indptr = np.zeros(nodes + 1, np.int64)
+    np.cumsum(np.bincount(ends, minlength=nodes), out=indptr[1:])
+    return indptr, others[order].astype(np.int32), edge_ids[order]
+
+
+def freshness(session: Session) -> tuple[Any, ...]:
+    """A cheap stamp that changes whenever records, links or profiles change (ids with
+    their times: an emptied and refilled table reuses ids, not times)."""
+    feed = session.execute(
+        select(ChangeFeed.id, ChangeFeed.at).order_by(ChangeFeed.id.desc()).limit(1)
+    ).first()
+    decision = session.execute(
+        select(ResolutionDecision.id, ResolutionDecision.at)
+        .order_by(ResolutionDecision.id.desc())
+        .limit(1)
+    ).first()
+    runs = session.execute(
+        select(func.count(), func.max(ResolutionRun.finished_at)).select_from(ResolutionRun)
+    ).first()
+    return (tuple(feed or ()), tuple(decision or ()), tuple(runs or ()))
+
+
+_current: dict[str, GraphStore] = {}
+_build_lock = threading.Lock()
+
+
+def current(session: Session) -> GraphStore:
+    """The graph of the session's database, rebuilt when its data has changed."""
+    key = str(session.get_bind().engine.url)
+    stamp = freshness(session)
+    found = _current.get(key)
+    if found is not None and found.stamp == stamp:
+        return found
+    with _build_lock:
+        found = _current.get(key)
+        if found is not None and found.stamp == freshness(session):
+            return found
+        store = GraphStore.build(session)
+        _current[key] = store
+        return store
+
+
+def forget() -> None:
+    """Drop every cached graph (tests; after a restore)."""
+    _current.clear()
