@@ -11,7 +11,7 @@ from caravan.analyze.network import service
 from caravan.analyze.network.store import current
 from caravan.analyze.network.types import IN_REPORT, Filters
 from caravan.collect.records import delete_record
-from caravan.errors import InvalidValue, NotFound, PermissionDenied
+from caravan.errors import InvalidData, NotFound, PermissionDenied
 from caravan.store.models import AuditEvent
 
 
@@ -94,9 +94,7 @@ def test_shortest_path_avoids_what_the_reader_may_not_walk(world, region):
 def test_k_shortest_paths_are_distinct_and_ordered(world, region):
     kz = world.principal("kz-mvd.analyst")
     with world.db.session() as session:
-        found = service.paths(
-            session, kz, region.node("phone1"), region.node("organisation1"), k=3
-        )
+        found = service.paths(session, kz, region.node("phone1"), region.node("organisation1"), k=3)
     assert 2 <= len(found.paths) <= 3
     assert len({tuple(p) for p in found.paths}) == len(found.paths)
     lengths = [len(p) for p in found.paths]
@@ -238,7 +236,10 @@ def test_graph_follows_changes(world, region):
     ("call", "message"),
     [
         (lambda s, p, r: service.neighbours(s, p, "nonsense"), "not an entity id"),
-        (lambda s, p, r: service.neighbours(s, p, "planet:" + str(r.ids["phone1"])), "unknown kind"),
+        (
+            lambda s, p, r: service.neighbours(s, p, "planet:" + str(r.ids["phone1"])),
+            "unknown kind",
+        ),
         (lambda s, p, r: service.neighbours(s, p, r.node("phone1"), hops=9), "hops"),
         (lambda s, p, r: service.neighbours(s, p, r.node("phone1"), cap=0), "cap"),
         (lambda s, p, r: service.paths(s, p, r.node("phone1"), r.node("hub", "phone"), k=99), "k"),
@@ -249,7 +250,7 @@ def test_graph_follows_changes(world, region):
 )
 def test_bad_input_names_the_field(world, region, call, message):
     kz = world.principal("kz-mvd.analyst")
-    with world.db.session() as session, pytest.raises(InvalidValue, match=message):
+    with world.db.session() as session, pytest.raises(InvalidData, match=message):
         call(session, kz, region)
 
 

@@ -376,12 +376,14 @@ def generate(
 
 def _register_subcommands() -> None:
     from caravan.cli.checks import check_app
+    from caravan.cli.graph import graph_app
     from caravan.cli.imports import export_app, import_app
     from caravan.cli.resolve import resolve_command
 
     app.add_typer(import_app, name="import")
     app.add_typer(export_app, name="export")
     app.add_typer(check_app, name="check")
+    app.add_typer(graph_app, name="graph")
     app.command("resolve")(resolve_command)
 
 

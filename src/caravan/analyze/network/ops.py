@@ -26,8 +26,7 @@ from caravan.analyze.network.store import (
     Masks,
     date_number,
 )
-from caravan.analyze.network.types import Filters
-from caravan.errors import InvalidValue
+from caravan.analyze.network.types import Filters, invalid
 
 #: At most this many nodes are visited by one search (a path, a connection).
 VISIT_BUDGET = 300_000
@@ -85,9 +84,11 @@ def parse_min_grade(value: str) -> tuple[int, int]:
     """``"B2"`` → ranks (1, 1): source A–B, information 1–2."""
     text = value.strip().upper()
     if len(text) != 2 or text[0] not in SOURCE_GRADES or text[1] not in INFORMATION_GRADES:
-        raise InvalidValue(
-            f"min_grade: {value!r} is not a Europol grade such as B2 "
-            f"(source {', '.join(SOURCE_GRADES)}; information {', '.join(INFORMATION_GRADES)})"
+        raise invalid(
+            "min_grade",
+            f"{value!r} is not a Europol grade such as B2 (source "
+            f"{', '.join(SOURCE_GRADES)}; information {', '.join(INFORMATION_GRADES)})",
+            value,
         )
     return SOURCE_GRADES.index(text[0]), INFORMATION_GRADES.index(text[1])
 
@@ -347,9 +348,7 @@ def rank(walker: Walker, nodes: np.ndarray, *, centrality: bool = True) -> Ranki
     if n > 2:
         betweenness /= (n - 1) * (n - 2) / 2
     eigen = (
-        np.asarray(graph.eigenvector_centrality(), dtype=float)
-        if graph.ecount()
-        else np.zeros(n)
+        np.asarray(graph.eigenvector_centrality(), dtype=float) if graph.ecount() else np.zeros(n)
     )
     kcore = np.asarray(graph.coreness(), dtype=float)
     return Ranking(renumber[membership], modularity, degree, betweenness, eigen, kcore)

@@ -40,8 +40,9 @@ from caravan.analyze.network.types import (
     PathResult,
     TimelineItem,
     Truncation,
+    invalid,
 )
-from caravan.errors import InvalidValue, NotFound
+from caravan.errors import NotFound
 from caravan.store.models import (
     ENTITY_MODELS,
     REPORT_MODELS,
@@ -87,14 +88,12 @@ def _parse(ref: str) -> tuple[str | None, uuid.UUID]:
     if ":" in text:
         kind, _, text = text.partition(":")
         if kind not in KINDS:
-            raise InvalidValue(
-                f"node: {ref!r} — unknown kind {kind!r}; expected one of {', '.join(KINDS)}"
-            )
+            raise invalid("node", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}", ref)
     try:
         return kind, uuid.UUID(text)
     except ValueError:
-        raise InvalidValue(
-            f"node: {ref!r} is not an entity id (a UUID, or kind:UUID such as person:…)"
+        raise invalid(
+            "node", f"{ref!r} is not an entity id (a UUID, or kind:UUID such as person:…)", ref
         ) from None
 
 
@@ -120,14 +119,18 @@ class _Request:
 
     def indices(self, refs: Sequence[str], field: str, limit: int) -> np.ndarray:
         if not refs:
-            raise InvalidValue(f"{field}: give at least one node id")
+            raise invalid(field, "give at least one node id")
         if len(refs) > limit:
-            raise InvalidValue(f"{field}: at most {limit:,} nodes, got {len(refs):,}")
+            raise invalid(field, f"at most {limit:,} nodes, got {len(refs):,}")
         return np.unique(np.asarray([self.index(r) for r in refs], dtype=np.int32))
 
 
-def _request(session: Session, principal: Principal, filters: Filters | None) -> _Request:
+def require_read(principal: Principal) -> None:
     require(principal, "graph.read")
+
+
+def _request(session: Session, principal: Principal, filters: Filters | None) -> _Request:
+    require_read(principal)
     store = current(session)
     walker = ops.Walker(store, store.masks(principal.agency_id), filters or Filters())
     return _Request(session, principal, store, walker)
@@ -135,7 +138,7 @@ def _request(session: Session, principal: Principal, filters: Filters | None) ->
 
 def _bounded(value: int, field: str, low: int, high: int) -> int:
     if not low <= value <= high:
-        raise InvalidValue(f"{field}: {value} is out of range ({low}–{high})")
+        raise invalid(field, f"{value} is out of range ({low}–{high})", value)
     return value
 
 
@@ -179,7 +182,7 @@ def subgraph(session: Session, principal: Principal, nodes: Sequence[str]) -> Gr
     them (reopening a saved chart, exporting one). Others are left out and counted."""
     req = _request(session, principal, None)
     if len(nodes) > MAX_NODES:
-        raise InvalidValue(f"nodes: at most {MAX_NODES:,} nodes, got {len(nodes):,}")
+        raise invalid("nodes", f"at most {MAX_NODES:,} nodes, got {len(nodes):,}")
     found: list[int] = []
     missing = 0
     for ref in dict.fromkeys(nodes):
@@ -652,8 +655,8 @@ def filters_from(
             return None
         try:
             return parse_partial_date(value).iso()
-        except (InvalidValue, ValueError) as exc:
-            raise InvalidValue(f"{field}: {exc}") from None
+        except ValueError as exc:
+            raise invalid(field, str(exc), value) from None
 
     if min_grade:
         ops.parse_min_grade(min_grade)

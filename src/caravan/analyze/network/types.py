@@ -14,7 +14,10 @@ that says only which agency holds something there.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from caravan.errors import FieldError, InvalidData
 
 #: Handling codes from least to most restricted; a view carries its highest.
 HANDLING_ORDER = ("H0", "H1", "H2", "H3")
@@ -35,6 +38,12 @@ NODE_KINDS = (
 
 #: The edge type of co-occurrence: a record and the report it was recorded in.
 IN_REPORT = "in_report"
+
+
+def invalid(field: str, problem: str, value: object = None) -> InvalidData:
+    """The error for one bad input field (the message names the field)."""
+    shown = None if value is None else str(value)[:200]
+    return InvalidData([FieldError(field, problem, value=shown)], message=f"{field}: {problem}")
 
 
 def highest_code(codes: Iterable[str]) -> str:
@@ -112,6 +121,17 @@ class GraphView:
         return highest_code(
             [n.handling_code for n in self.nodes] + [e.handling_code for e in self.edges]
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The view as JSON-ready data (the API's and the CLI's shape)."""
+        return {
+            "nodes": [asdict(n) for n in self.nodes],
+            "edges": [asdict(e) for e in self.edges],
+            "focus": list(self.focus),
+            "truncated": [{**asdict(t), "message": t.message()} for t in self.truncated],
+            "messages": list(self.messages),
+            "handling_code": self.handling_code,
+        }
 
     def node(self, node_id: str) -> Node:
         for n in self.nodes:
