@@ -169,11 +169,11 @@ def load_links(session: Session, path: Path, principal: Principal) -> int:
             }
         )
     if values:
-        ids = [new_id() for _ in values]
-        for value, hex_id in zip(values, ids, strict=True):
+        new_ids = [new_id() for _ in values]
+        for value, hex_id in zip(values, new_ids, strict=True):
             value["id"] = uuid.UUID(hex_id)
         session.execute(insert(Link), values)
-        note_change(session, Link.KIND, inserted=ids)
+        note_change(session, Link.KIND, inserted=new_ids)
     audit.append(session, "import.links", principal=principal, after={"rows": len(values)})
     return len(values)
 
