@@ -271,3 +271,16 @@ def test_export_is_audited_and_needs_the_export_right(world, region):
         assert event.after["nodes"] == len(view.nodes)
         with pytest.raises(PermissionDenied):
             service.export(session, officer, nodes, "graphml")
+
+
+def test_showing_restricted_records_is_audited(world, region):
+    kg = world.principal("kg-mvd.analyst")
+    kz = world.principal("kz-mvd.analyst")
+    with world.db.session() as session:
+        service.neighbours(session, kg, region.node("person3"))
+        service.neighbours(session, kz, region.node("person1"))  # nothing restricted shown
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "record.list"))
+        (event,) = list(events)
+    assert event.actor == "kg-mvd.analyst"
+    assert f"person:{region.ids['person3']}" in event.after["records"]
+    assert f"link:{region.ids['secret34']}" in event.after["records"]

@@ -18,7 +18,7 @@ import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caravan import audit
-from caravan.access import Principal, require, visible
+from caravan.access import RESTRICTED_CODES, Principal, require, visible
 from caravan.analyze.network import ops
 from caravan.analyze.network.store import KINDS, PROFILE, GraphStore, current
 from caravan.analyze.network.types import (
@@ -103,6 +103,21 @@ class _Request:
     principal: Principal
     store: GraphStore
     walker: ops.Walker
+    #: Restricted (H2/H3) records and links this request showed, for the audit log.
+    restricted: list[str] = field(default_factory=list)
+
+    def audit_reads(self, where: str) -> None:
+        """Every read of H2/H3 data is audited: one event per answer naming what it showed
+        (as lists and record panels do)."""
+        if self.restricted:
+            audit.append(
+                self.session,
+                "record.list",
+                principal=self.principal,
+                detail=where,
+                after={"records": sorted(set(self.restricted))},
+            )
+            self.restricted.clear()
 
     def index(self, ref: str) -> int:
         """The node a user's reference names, if the user may see it."""
@@ -350,6 +365,8 @@ def _read_records(req: _Request, wanted: dict[str, list[uuid.UUID]]) -> dict[uui
                     if row.source_grade and row.information_grade
                     else None
                 )
+                if row.handling_code in RESTRICTED_CODES:
+                    req.restricted.append(f"{kind}:{row.id}")
                 found[row.id] = _Record(
                     kind=kind,
                     label=write(row) or str(row.id)[:8],
@@ -400,6 +417,7 @@ def _view(req: _Request, nodes: np.ndarray, edges: np.ndarray, focus: np.ndarray
     view = GraphView(nodes=shown, focus=[node_id(store, n) for n in focus if int(n) in kept])
     view.edges = _edges(req, np.asarray(edges, dtype=np.int64), kept, records)
     _add_notices(req, view, np.asarray(sorted(kept), dtype=np.int64))
+    req.audit_reads("link chart")
     return view
 
 
@@ -455,6 +473,8 @@ def _edges(
         row = links.get(key)
         if row is None:
             continue
+        if row.handling_code in RESTRICTED_CODES:
+            req.restricted.append(f"link:{key}")
         report_node = int(store.edge_report[e])
         out.append(
             Edge(
@@ -583,6 +603,10 @@ def timeline(session: Session, principal: Principal, node: str) -> list[Timeline
                 valid_to=row.valid_to,
             )
         )
+    for row in links:
+        if row.handling_code in RESTRICTED_CODES:
+            req.restricted.append(f"link:{row.id}")
+    req.audit_reads("link chart timeline")
     items.sort(key=lambda i: (i.date == "", i.date, i.kind, i.label))
     return items
 
