@@ -213,6 +213,11 @@ def test_anonymous_gets_401_everywhere(matrix: Fixture) -> None:
         ("POST", f"/api/v1/profiles/{uuid.uuid4()}/split"),
         ("POST", "/api/v1/resolution/runs"),
         ("GET", f"/api/v1/resolution/runs/{uuid.uuid4()}"),
+        ("GET", "/api/v1/charts"),
+        ("POST", "/api/v1/charts"),
+        ("GET", f"/api/v1/charts/{uuid.uuid4()}"),
+        ("PUT", f"/api/v1/charts/{uuid.uuid4()}"),
+        ("DELETE", f"/api/v1/charts/{uuid.uuid4()}"),
     ]:
         response = matrix.client.request(method, url, json={})
         assert response.status_code == 401, (method, url, response.status_code)
@@ -380,6 +385,66 @@ def test_resolution_endpoints(world, settings, tmp_path, role: str) -> None:
         assert done["status"] == "done" and done["mode"] == "incremental", done
 
 
+# --------------------------------------------------------------------------- saved charts
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_chart_endpoints(world, settings, role: str) -> None:
+    """Saving, changing and deleting charts is for analysts, supervisors and administrators,
+    on their own charts only; every role lists and opens its own charts and those colleagues
+    of its agency shared. A colleague's unshared chart and another agency's chart (shared
+    or not) answer as if they did not exist."""
+    from caravan.analyze.network import charts
+
+    saver = role in ("analyst", "supervisor", "administrator")
+    colleague = "kz-mvd.supervisor" if role == "analyst" else "kz-mvd.analyst"
+    state = {"nodes": [f"person:{uuid.uuid4()}"]}
+    ids: dict[str, str] = {}
+    with world.db.session() as session:
+        for case, owner, shared in (
+            ("colleague-shared", colleague, True),
+            ("colleague-private", colleague, False),
+            ("other-agency-shared", "kg-mvd.analyst", True),
+        ):
+            principal = world.principal(owner)
+            chart = charts.save_chart(session, principal, case, state)
+            charts.set_shared(session, principal, chart.id, shared)
+            ids[case] = str(chart.id)
+        user = accounts.get_user(session, f"kz-mvd.{role}")
+        token, _ = accounts.create_token(session, user, "matrix")
+    headers = {"Authorization": f"Bearer {token}"}
+    client = TestClient(asgi_app(settings, world.db))
+
+    created = client.post("/api/v1/charts", json={"name": "mine", "state": state}, headers=headers)
+    assert created.status_code == (201 if saver else 403), created.text
+    listed = client.get("/api/v1/charts", headers=headers)
+    assert listed.status_code == 200
+    expected = {ids["colleague-shared"]} | ({created.json()["id"]} if saver else set())
+    assert {c["id"] for c in listed.json()["items"]} == expected
+
+    for case, chart_id in ids.items():
+        url = f"/api/v1/charts/{chart_id}"
+        readable = case == "colleague-shared"
+        opened = client.get(url, headers=headers)
+        assert opened.status_code == (200 if readable else 404), case
+        if not readable:
+            assert case not in opened.text
+        # Not the owner: refused (403) where the chart may be opened, else it does not exist;
+        # a role that may not save is refused before anything is looked up.
+        refused = 403 if readable or not saver else 404
+        changed = client.put(url, json={"name": "x"}, headers=headers)
+        assert changed.status_code == refused, (case, changed.text)
+        deleted = client.delete(url, headers=headers)
+        assert deleted.status_code == refused, (case, deleted.text)
+
+    if saver:
+        own = created.json()["url"]
+        changed = client.put(own, json={"name": "renamed", "shared": True}, headers=headers)
+        assert changed.status_code == 200, changed.text
+        assert client.delete(own, headers=headers).status_code == 204
+        assert client.get(own, headers=headers).status_code == 404
+
+
 #: Every route of the app, with the test that covers it. A new route must be added here.
 COVERED_ROUTES = {
     ("GET", "/api/v1/{kind}"): "test_record_endpoints",
@@ -404,6 +469,20 @@ COVERED_ROUTES = {
     ("POST", "/api/v1/profiles/{profile_id}/split"): "test_resolution_endpoints (reviewers)",
     ("POST", "/api/v1/resolution/runs"): "test_resolution_endpoints (supervisors, administrators)",
     ("GET", "/api/v1/resolution/runs/{run_id}"): "test_resolution_endpoints (runners only)",
+    ("GET", "/api/v1/charts"): "test_chart_endpoints (own + agency's shared)",
+    ("POST", "/api/v1/charts"): "test_chart_endpoints (403 for officers)",
+    ("GET", "/api/v1/charts/{chart_id}"): "test_chart_endpoints (404: not own, not shared)",
+    ("PUT", "/api/v1/charts/{chart_id}"): "test_chart_endpoints (owner only)",
+    ("DELETE", "/api/v1/charts/{chart_id}"): "test_chart_endpoints (owner only)",
+    ("GET", "/api/v1/graph/neighbours"): "test_network_access.py (every role, both agencies)",
+    ("POST", "/api/v1/graph/expand"): "test_network_access.py (404 for hidden ids)",
+    ("GET", "/api/v1/graph/paths"): "test_network_access.py (no path over hidden links)",
+    ("POST", "/api/v1/graph/connect"): "test_network_access.py (every role)",
+    ("POST", "/api/v1/graph/subgraph"): "test_network_access.py (hidden ids dropped)",
+    ("POST", "/api/v1/graph/analyse"): "test_network_access.py (404 for hidden ids)",
+    ("POST", "/api/v1/graph/layout"): "test_network_access.py (ids only, no content)",
+    ("GET", "/api/v1/graph/timeline"): "test_network_access.py (404 for hidden ids)",
+    ("POST", "/api/v1/graph/export"): "test_network_access.py (403 for officers; audited)",
 }
 
 

@@ -2,6 +2,7 @@
 
 from caravan.store.models.audit import AuditEvent, AuditHead
 from caravan.store.models.base import Base, RecordMixin
+from caravan.store.models.charts import Chart
 from caravan.store.models.checks import ChangeFeed, CheckJob, CheckResult, HitNotification
 from caravan.store.models.jobs import ImportJob
 from caravan.store.models.people import Agency, ApiToken, SigninAttempt, User, WebSession
@@ -39,6 +40,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "ChangeFeed",
+    "Chart",
     "CheckJob",
     "CheckResult",
     "HitNotification",

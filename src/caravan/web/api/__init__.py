@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from caravan.web.api import account, checks, imports, records, resolve
+from caravan.web.api import account, charts, checks, graph, imports, records, resolve
 
 router = APIRouter()
 router.include_router(account.router)
@@ -10,3 +10,5 @@ router.include_router(records.router)
 router.include_router(imports.router)
 router.include_router(checks.router)
 router.include_router(resolve.router)
+router.include_router(charts.router)
+router.include_router(graph.router)
