@@ -102,9 +102,10 @@ def test_graph_endpoints_for_a_reader_of_another_agency(api: Any, role: str) -> 
     )
     assert layout.status_code == 200 and set(layout.json()["positions"]) == {"a", "b"}
 
+    notice = next(n["id"] for n in view.json()["nodes"] if n["notice"])
     exported = client.post(
         "/api/v1/graph/export",
-        json={"nodes": [region.node("person2"), hidden], "format": "graphml"},
+        json={"nodes": [region.node("person2"), hidden, notice], "format": "graphml"},
         headers=h,
     )
     if role == "officer":

@@ -200,6 +200,20 @@ def test_timeline_lists_dated_links_oldest_first(world, region):
     assert any(i.kind == "involved_in_seizure" and i.date == "2024-05-02" for i in items)
 
 
+def test_subgraph_keeps_the_notices_asked_for(world, region):
+    kz = world.principal("kz-mvd.analyst")
+    with world.db.session() as session:
+        expanded = service.neighbours(session, kz, region.node("person2"))
+        notice = next(n for n in expanded.nodes if n.notice)
+        reopened = service.subgraph(
+            session, kz, [region.node("person2"), notice.id, "notice:not-there"]
+        )
+    assert notice in reopened.nodes
+    assert [n.id for n in reopened.nodes if n.notice] == [notice.id]
+    assert any("1 node(s) are no longer" in m for m in reopened.messages)
+    assert reopened.node(region.node("person2")).hidden == 1
+
+
 def test_subgraph_drops_what_is_gone_or_hidden(world, region):
     kz = world.principal("kz-mvd.analyst")
     with world.db.session() as session:

@@ -112,6 +112,8 @@ def gather(store: GraphStore, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray
 @dataclass
 class Expansion:
     nodes: np.ndarray
+    #: The nodes whose links were walked (every level but the last).
+    expanded: np.ndarray
     #: (node, shown, total) for each node whose links were capped.
     truncated: list[tuple[int, int, int]]
     #: True when the whole view reached ``max_nodes`` and the last level was cut.
@@ -124,6 +126,7 @@ def expand(walker: Walker, starts: np.ndarray, hops: int, cap: int, max_nodes: i
     seen = np.zeros(store.node_count, dtype=bool)
     seen[starts] = True
     found = [starts]
+    expanded: list[np.ndarray] = []
     frontier = starts
     truncated: list[tuple[int, int, int]] = []
     total_nodes = len(starts)
@@ -131,6 +134,7 @@ def expand(walker: Walker, starts: np.ndarray, hops: int, cap: int, max_nodes: i
     for _ in range(hops):
         if len(frontier) == 0:
             break
+        expanded.append(frontier)
         owner, nbr, edge = gather(store, frontier)
         ok = walker.edge_ok(edge)
         owner, nbr = owner[ok], nbr[ok]
@@ -155,7 +159,8 @@ def expand(walker: Walker, starts: np.ndarray, hops: int, cap: int, max_nodes: i
         frontier = fresh
         if limited:
             break
-    return Expansion(np.concatenate(found), truncated, limited)
+    done = np.concatenate(expanded) if expanded else np.zeros(0, np.int32)
+    return Expansion(np.concatenate(found), done, truncated, limited)
 
 
 def induced_edges(walker: Walker, nodes: np.ndarray) -> np.ndarray:

@@ -78,8 +78,22 @@ _MODELS: dict[str, type[RecordMixin]] = {**ENTITY_MODELS, **REPORT_MODELS}
 # ---------------------------------------------------------------------- node ids
 
 
+def _dashed(h: str) -> str:
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def node_id(store: GraphStore, node: int) -> str:
-    return f"{KINDS[store.kind[node]]}:{uuid.UUID(store.node_hex(node))}"
+    return f"{KINDS[store.kind[node]]}:{_dashed(store.node_hex(node))}"
+
+
+def _node_ids(store: GraphStore, nodes: np.ndarray) -> dict[int, str]:
+    """Ids of many nodes at once."""
+    keys = store.node_keys[nodes].tobytes().hex()
+    kinds = store.kind[nodes].tolist()
+    return {
+        n: f"{KINDS[k]}:{_dashed(keys[32 * i : 32 * i + 32])}"
+        for i, (n, k) in enumerate(zip(nodes.tolist(), kinds, strict=True))
+    }
 
 
 def _parse(ref: str) -> tuple[str | None, uuid.UUID]:
@@ -180,7 +194,7 @@ def neighbours(
     starts = req.indices(refs, "nodes", MAX_NODES)
     found = ops.expand(req.walker, starts, hops, cap, max_nodes)
     edges = ops.induced_edges(req.walker, found.nodes)
-    view = _view(req, found.nodes, edges, focus=starts)
+    view = _view(req, found.nodes, edges, focus=starts, notices_for=found.expanded)
     view.truncated = [
         Truncation(node_id(req.store, n), shown, total) for n, shown, total in found.truncated
     ]
@@ -194,19 +208,34 @@ def neighbours(
 
 def subgraph(session: Session, principal: Principal, nodes: Sequence[str]) -> GraphView:
     """The given nodes that still exist and that the user may see, with the links among
-    them (reopening a saved chart, exporting one). Others are left out and counted."""
+    them (reopening a saved chart, exporting one). Others are left out and counted.
+    Notice ids among ``nodes`` are kept while their node still has such records."""
     req = _request(session, principal, None)
     if len(nodes) > MAX_NODES:
         raise invalid("nodes", f"at most {MAX_NODES:,} nodes, got {len(nodes):,}")
     found: list[int] = []
+    notices: set[str] = set()
     missing = 0
     for ref in dict.fromkeys(nodes):
+        if ref.startswith(f"{NOTICE}:"):
+            notices.add(ref)
+            continue
         try:
             found.append(req.index(ref))
         except NotFound:
             missing += 1
     indices = np.unique(np.asarray(found, dtype=np.int32))
-    view = _view(req, indices, ops.induced_edges(req.walker, indices), focus=np.zeros(0, int))
+    view = _view(
+        req,
+        indices,
+        ops.induced_edges(req.walker, indices),
+        focus=np.zeros(0, int),
+        notices_for=indices if notices else None,
+    )
+    if notices:
+        view.nodes = [n for n in view.nodes if not n.notice or n.id in notices]
+        view.edges = [e for e in view.edges if e.type != RESTRICTED or e.target in notices]
+        missing += len(notices - {n.id for n in view.nodes})
     if missing:
         view.messages.append(
             f"{missing:,} node(s) are no longer there or no longer visible to you."
@@ -378,7 +407,16 @@ def _read_records(req: _Request, wanted: dict[str, list[uuid.UUID]]) -> dict[uui
     return found
 
 
-def _view(req: _Request, nodes: np.ndarray, edges: np.ndarray, focus: np.ndarray) -> GraphView:
+def _view(
+    req: _Request,
+    nodes: np.ndarray,
+    edges: np.ndarray,
+    focus: np.ndarray,
+    notices_for: np.ndarray | None = None,
+) -> GraphView:
+    """What the user sees of these nodes and edges, read through ``caravan.access``.
+    ``notices_for``: the nodes whose restricted neighbours are shown as notice nodes (the
+    ones the user expanded); every node says how many it has (``hidden``)."""
     store, masks = req.store, req.walker.masks
     nodes = np.asarray(nodes, dtype=np.int64)
     # Records behind each node that the user may read (a profile: its readable members).
@@ -387,23 +425,24 @@ def _view(req: _Request, nodes: np.ndarray, edges: np.ndarray, focus: np.ndarray
     for n in nodes.tolist():
         positions = store.records_of(n)
         positions = positions[masks.record[positions]]
-        ids = [uuid.UUID(h) for h in store.record_hex(positions)]
-        members[n] = ids
+        record_ids = [uuid.UUID(h) for h in store.record_hex(positions)]
+        members[n] = record_ids
         kind = "person" if store.kind[n] == PROFILE else KINDS[store.kind[n]]
-        wanted[kind].extend(ids)
+        wanted[kind].extend(record_ids)
     records = _read_records(req, wanted)
-    degree = dict(zip(nodes.tolist(), ops.walk_degree(req.walker, nodes).tolist(), strict=True))
+    kept_list = [n for n in nodes.tolist() if any(i in records for i in members[n])]
+    kept_nodes = np.asarray(kept_list, dtype=np.int64)
+    ids = _node_ids(store, kept_nodes)
+    degree = ops.walk_degree(req.walker, kept_nodes).tolist()
+    owner, hidden, _ = ops.hidden_neighbours(req.walker, kept_nodes)
+    hidden_count = _count_distinct(owner, hidden, store.node_count)
     shown: list[Node] = []
-    kept: set[int] = set()
-    for n in nodes.tolist():
+    for n, links in zip(kept_list, degree, strict=True):
         readable = [records[i] for i in members[n] if i in records]
-        if not readable:
-            continue  # gone since the graph was built, or no longer visible
-        kept.add(n)
         first = readable[0]
         shown.append(
             Node(
-                id=node_id(store, n),
+                id=ids[n],
                 kind=KINDS[store.kind[n]],
                 label=first.label,
                 agencies=tuple(dict.fromkeys(r.agency for r in readable)),
@@ -411,22 +450,34 @@ def _view(req: _Request, nodes: np.ndarray, edges: np.ndarray, focus: np.ndarray
                 grade=first.grade,
                 date=first.date,
                 members=len(readable),
-                degree=degree[n],
+                degree=links,
+                hidden=hidden_count.get(n, 0),
             )
         )
-    view = GraphView(nodes=shown, focus=[node_id(store, n) for n in focus if int(n) in kept])
-    view.edges = _edges(req, np.asarray(edges, dtype=np.int64), kept, records)
-    _add_notices(req, view, np.asarray(sorted(kept), dtype=np.int64))
+    view = GraphView(nodes=shown, focus=[ids[n] for n in focus.tolist() if n in ids])
+    view.edges = _edges(req, np.asarray(edges, dtype=np.int64), ids, records)
+    if notices_for is not None and len(owner):
+        chosen = np.isin(owner, notices_for)
+        _add_notices(req, view, ids, owner[chosen], hidden[chosen])
     req.audit_reads("link chart")
     return view
 
 
+def _count_distinct(owner: np.ndarray, other: np.ndarray, n: int) -> dict[int, int]:
+    """For each owner, how many distinct ``other`` it has."""
+    if len(owner) == 0:
+        return {}
+    pairs = np.unique(owner.astype(np.int64) * n + other)
+    anchors, counts = np.unique(pairs // n, return_counts=True)
+    return dict(zip(anchors.tolist(), counts.tolist(), strict=True))
+
+
 def _edges(
-    req: _Request, edges: np.ndarray, kept: set[int], records: dict[uuid.UUID, _Record]
+    req: _Request, edges: np.ndarray, ids: dict[int, str], records: dict[uuid.UUID, _Record]
 ) -> list[Edge]:
     store = req.store
     edges = np.asarray(
-        [e for e in edges.tolist() if store.src[e] in kept and store.dst[e] in kept], np.int64
+        [e for e in edges.tolist() if store.src[e] in ids and store.dst[e] in ids], np.int64
     )
     if len(edges) == 0:
         return []
@@ -450,7 +501,7 @@ def _edges(
     out: list[Edge] = []
     for e in edges.tolist():
         key = uuid.UUID(bytes=bytes(store.edge_keys[e]))
-        source, target = node_id(store, int(store.src[e])), node_id(store, int(store.dst[e]))
+        source, target = ids[int(store.src[e])], ids[int(store.dst[e])]
         if store.etype[e] == in_report:
             report = records.get(key)
             if report is None:
@@ -497,39 +548,35 @@ def _edges(
     return out
 
 
-def _add_notices(req: _Request, view: GraphView, anchors: np.ndarray) -> None:
-    """One hit notice per shown node and owner agency of the records it links to that the
-    user may not read."""
-    if len(anchors) == 0:
-        return
+def _add_notices(
+    req: _Request, view: GraphView, ids: dict[int, str], owner: np.ndarray, hidden: np.ndarray
+) -> None:
+    """One hit notice per node and owner agency of the records it links to that the user
+    may not read: the agency, how many, the most restrictive handling code — nothing else."""
     store = req.store
-    owner, hidden, _ = ops.hidden_neighbours(req.walker, anchors)
-    if len(hidden) == 0:
-        return
-    first_record = store.node_records[store.node_record_ptr[hidden]]
-    agency = store.record_agency[first_record]
-    code = store.record_code[first_record]
-    groups: dict[tuple[int, int], tuple[set[int], int]] = {}
-    rows = zip(owner.tolist(), hidden.tolist(), agency.tolist(), code.tolist(), strict=True)
-    for a, h, ag, c in rows:
-        seen, worst = groups.get((a, ag), (set(), 0))
-        seen.add(h)
-        groups[(a, ag)] = (seen, max(worst, c))
-    for (anchor, agency_id), (hidden_nodes, worst) in sorted(groups.items()):
-        anchor_id = node_id(store, anchor)
+    agency = store.record_agency[store.node_records[store.node_record_ptr[hidden]]]
+    # Distinct (anchor, agency, hidden node) triples, sorted; then one group per
+    # (anchor, agency) with its count and most restrictive code.
+    triples = np.unique(np.stack([owner, agency, hidden]).astype(np.int64), axis=1)
+    codes = store.record_code[store.node_records[store.node_record_ptr[triples[2]]]]
+    group, start, count = np.unique(triples[:2].T, axis=0, return_index=True, return_counts=True)
+    worst = np.maximum.reduceat(codes.astype(np.int64), start)
+    for (anchor, agency_id), many, level in zip(
+        group.tolist(), count.tolist(), worst.tolist(), strict=True
+    ):
+        anchor_id = ids[anchor]
         owner_code = store.agency_codes.get(agency_id, "?")
         token = hashlib.sha256(f"{anchor_id}|{owner_code}".encode()).hexdigest()[:20]
-        code_text = HANDLING_ORDER[worst]
-        count = len(hidden_nodes)
+        code_text = HANDLING_ORDER[level]
         notice = f"{NOTICE}:{token}"
         view.nodes.append(
             Node(
                 id=notice,
                 kind=NOTICE,
-                label=f"{owner_code}: {count} restricted linked record{'s' if count > 1 else ''}",
+                label=f"{owner_code}: {many} restricted linked record{'s' if many > 1 else ''}",
                 agencies=(owner_code,),
                 handling_code=code_text,
-                members=count,
+                members=many,
                 notice=True,
             )
         )

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,10 +41,6 @@ from caravan.store.models import (
     REPORT_MODELS,
     Agency,
     ChangeFeed,
-    Link,
-    Profile,
-    ProfileMember,
-    RecordRecipient,
     ResolutionDecision,
     ResolutionRun,
 )
@@ -226,50 +223,52 @@ class GraphStore:
         started = time.perf_counter()
         stamp = freshness(session)
         dialect = session.get_bind().dialect.name
+        sql = _SQL(dialect)
         kinds: list[np.ndarray] = []
         keys: list[np.ndarray] = []
         agencies: list[np.ndarray] = []
         codes: list[np.ndarray] = []
-        report_dates: dict[int, np.ndarray] = {}
-        grades: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        report_cols: dict[int, list[np.ndarray]] = {}
         for name, model in (*ENTITY_MODELS.items(), *REPORT_MODELS.items()):
             kind = KIND_INDEX[name]
-            extra: list[Any] = []
+            select_list = [sql.hex("id"), "agency_id", sql.code("handling_code")]
             if kind in REPORT_KINDS:
-                extra = [model.date, model.source_grade, model.information_grade]  # type: ignore[attr-defined]
-            stmt = select(_hex(model.id, dialect), model.agency_id, model.handling_code, *extra)
-            part_keys, part_agency, part_code, dates, sg, ig = [], [], [], [], [], []
-            for rows in _chunks(session, stmt):
+                select_list += [
+                    sql.day("date"),
+                    sql.day("date", end=True),
+                    sql.rank("source_grade", SOURCE_GRADES),
+                    sql.rank("information_grade", INFORMATION_GRADES),
+                ]
+            table = model.__tablename__  # type: ignore[attr-defined]
+            parts: list[list[np.ndarray]] = [[] for _ in select_list]
+            query = f"SELECT {', '.join(select_list)} FROM {table}"  # noqa: S608 - our names only
+            for rows in _rows(session, query):
                 cols = list(zip(*rows, strict=True))
-                part_keys.append(_keys(cols[0]))
-                part_agency.append(np.asarray(cols[1], dtype=np.int32))
-                part_code.append(_codes(cols[2]))
-                if extra:
-                    dates.append(np.fromiter((date_number(d) for d in cols[3]), np.int32))
-                    sg.append(_grade_rank(cols[4], SOURCE_GRADES))
-                    ig.append(_grade_rank(cols[5], INFORMATION_GRADES))
-            if not part_keys:
+                parts[0].append(_keys(cols[0]))
+                for i in range(1, len(select_list)):
+                    parts[i].append(np.asarray(cols[i], dtype=np.int32))
+            if not parts[0]:
                 continue
-            block = np.concatenate(part_keys)
+            block = np.concatenate(parts[0])
             keys.append(block)
             kinds.append(np.full(len(block), kind, dtype=np.int8))
-            agencies.append(np.concatenate(part_agency))
-            codes.append(np.concatenate(part_code))
-            if extra:
-                report_dates[kind] = np.concatenate(dates)
-                grades[kind] = (np.concatenate(sg), np.concatenate(ig))
+            agencies.append(np.concatenate(parts[1]))
+            codes.append(np.concatenate(parts[2]).astype(np.int8))
+            if kind in REPORT_KINDS:
+                report_cols[kind] = [np.concatenate(p) for p in parts[3:]]
         record_keys = np.concatenate(keys) if keys else np.zeros((0, 2), np.uint64)
         record_kind = np.concatenate(kinds) if kinds else np.zeros(0, np.int8)
         record_agency = np.concatenate(agencies) if agencies else np.zeros(0, np.int32)
         record_code = np.concatenate(codes) if codes else np.zeros(0, np.int8)
-        # Report date and grade per record (only reports have them), for co-occurrence edges.
+        # Report dates and grades per record (only reports have them), for co-occurrence.
         record_date = np.zeros(len(record_kind), np.int32)
+        record_date_end = np.zeros(len(record_kind), np.int32)
         record_sg = np.full(len(record_kind), -1, np.int8)
         record_ig = np.full(len(record_kind), -1, np.int8)
-        for report_kind, dates_of in report_dates.items():
+        for report_kind, (first, last, sg, ig) in report_cols.items():
             where = np.flatnonzero(record_kind == report_kind)
-            record_date[where] = dates_of
-            record_sg[where], record_ig[where] = grades[report_kind]
+            record_date[where], record_date_end[where] = first, last
+            record_sg[where], record_ig[where] = sg, ig
 
         voids = _as_void(record_keys)
         order = np.argsort(voids, kind="stable")
@@ -279,15 +278,20 @@ class GraphStore:
             record_agency[order],
             record_code[order],
         )
-        record_date, record_sg, record_ig = record_date[order], record_sg[order], record_ig[order]
+        record_date, record_date_end = record_date[order], record_date_end[order]
+        record_sg, record_ig = record_sg[order], record_ig[order]
         rcount = len(voids)
 
         # Profiles of two or more persons: one node each.
-        member_rows = session.execute(
-            select(_hex(ProfileMember.person_id, dialect), _hex(ProfileMember.profile_id, dialect))
-            .join(Profile, Profile.id == ProfileMember.profile_id)
-            .where(Profile.size > 1)
-        ).all()
+        member_rows = [
+            row
+            for rows in _rows(
+                session,
+                f"SELECT {sql.hex('m.person_id')}, {sql.hex('m.profile_id')} "  # noqa: S608
+                "FROM profile_member m JOIN profile p ON p.id = m.profile_id WHERE p.size > 1",
+            )
+            for row in rows
+        ]
         record_node = np.full(rcount, -1, np.int64)
         profile_voids = np.zeros(0, dtype=voids.dtype)
         if member_rows:
@@ -315,7 +319,7 @@ class GraphStore:
         profile_nodes = np.flatnonzero(is_profile).astype(np.int32)
         profile_sorted = np.argsort(node_keys[profile_nodes])
 
-        links = _read_links(session, dialect, voids)
+        links = _read_links(session, sql, voids)
         src_node = record_node[links["src"]]
         dst_node = record_node[links["dst"]]
         report_rec = links["report"]
@@ -336,7 +340,10 @@ class GraphStore:
                 dst_node.astype(np.int64) * node_count + src_node,
             ]
         )
-        keep = (cooc_node != cooc_report) & ~np.isin(pair, direct)
+        direct.sort()
+        found_at = np.minimum(np.searchsorted(direct, pair), max(len(direct) - 1, 0))
+        linked = direct[found_at] == pair if len(direct) else np.zeros(len(pair), bool)
+        keep = (cooc_node != cooc_report) & ~linked
         _, first = np.unique(pair[keep], return_index=True)
         chosen = np.flatnonzero(keep)[first]
         cooc_node, cooc_rec, cooc_report = cooc_node[chosen], cooc_rec[chosen], cooc_report[chosen]
@@ -352,7 +359,7 @@ class GraphStore:
             "code": np.concatenate([links["code"], record_code[cooc_rec]]),
             "via": np.concatenate([np.full(n_links, -1, np.int64), cooc_rec]),
             "from": np.concatenate([links["from"], record_date[cooc_rec]]),
-            "to": np.concatenate([links["to"], record_date[cooc_rec]]),
+            "to": np.concatenate([links["to"], record_date_end[cooc_rec]]),
             "sg": np.concatenate([links["sg"], record_sg[cooc_rec]]),
             "ig": np.concatenate([links["ig"], record_ig[cooc_rec]]),
             "report": np.concatenate([report_node, np.full(n_cooc, -1)]),
@@ -365,9 +372,14 @@ class GraphStore:
         edge_dst = columns["dst"].astype(np.int32)
         indptr, adj_node, adj_edge = _adjacency(edge_src, edge_dst, node_count)
 
-        recipients = session.execute(
-            select(_hex(RecordRecipient.record_id, dialect), RecordRecipient.agency_id)
-        ).all()
+        recipients = [
+            row
+            for rows in _rows(
+                session,
+                f"SELECT {sql.hex('record_id')}, agency_id FROM record_recipient",  # noqa: S608
+            )
+            for row in rows
+        ]
         named = _as_void(_keys([r[0] for r in recipients]))
         named_agency = np.asarray([r[1] for r in recipients], dtype=np.int32)
         on_record = _positions(voids, named)
@@ -434,53 +446,107 @@ def _positions(sorted_voids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return np.where(sorted_voids[pos] == wanted, pos, -1)
 
 
-def _read_links(session: Session, dialect: str, voids: np.ndarray) -> dict[str, Any]:
-    """Every link whose two ends exist, as arrays (ends as record positions)."""
-    stmt = select(
-        _hex(Link.id, dialect),
-        Link.agency_id,
-        Link.handling_code,
-        Link.link_type,
-        _hex(Link.from_id, dialect),
-        _hex(Link.to_id, dialect),
-        Link.valid_from,
-        Link.valid_to,
-        _hex(Link.report_id, dialect),
-        Link.source_grade,
-        Link.information_grade,
-    )
-    type_index: dict[str, int] = {}
-    names = ("keys", "agency", "code", "src", "dst", "etype", "from", "to", "report", "sg", "ig")
+def _read_links(session: Session, sql: _SQL, voids: np.ndarray) -> dict[str, Any]:
+    """Every link whose two ends exist, as arrays (ends as record positions). Codes,
+    grades, dates and types are turned into numbers by the database, not row by row."""
+    types = [
+        row[0] for rows in _rows(session, "SELECT DISTINCT link_type FROM link") for row in rows
+    ]
+    type_case = " ".join(f"WHEN {_quote(t)} THEN {i}" for i, t in enumerate(types))
+    columns = [
+        sql.hex("id"),
+        "agency_id",
+        sql.code("handling_code"),
+        f"CASE link_type {type_case} ELSE -1 END" if types else "-1",
+        sql.hex("from_id"),
+        sql.hex("to_id"),
+        sql.day("valid_from"),
+        sql.day("valid_to", end=True),
+        f"COALESCE({sql.hex('report_id')}, '')",
+        sql.rank("source_grade", SOURCE_GRADES),
+        sql.rank("information_grade", INFORMATION_GRADES),
+    ]
+    names = ("keys", "agency", "code", "etype", "src", "dst", "from", "to", "report", "sg", "ig")
     parts: dict[str, list[np.ndarray]] = {k: [] for k in names}
-    for rows in _chunks(session, stmt):
+    query = f"SELECT {', '.join(columns)} FROM link"  # noqa: S608 - our expressions only
+    for rows in _rows(session, query):
         cols = list(zip(*rows, strict=True))
         parts["keys"].append(_as_void(_keys(cols[0])))
-        parts["agency"].append(np.asarray(cols[1], dtype=np.int32))
-        parts["code"].append(_codes(cols[2]))
-        parts["etype"].append(
-            np.fromiter((type_index.setdefault(t, len(type_index)) for t in cols[3]), np.int16)
-        )
+        for i, name in ((1, "agency"), (2, "code"), (3, "etype"), (6, "from"), (7, "to")):
+            parts[name].append(np.asarray(cols[i], dtype=np.int32))
+        for i, name in ((9, "sg"), (10, "ig")):
+            parts[name].append(np.asarray(cols[i], dtype=np.int8))
         parts["src"].append(_positions(voids, _as_void(_keys(cols[4]))))
         parts["dst"].append(_positions(voids, _as_void(_keys(cols[5]))))
-        parts["from"].append(np.fromiter((date_number(d) for d in cols[6]), np.int32))
-        parts["to"].append(np.fromiter((date_number(d, end=True) for d in cols[7]), np.int32))
-        has = [i for i, r in enumerate(cols[8]) if r]
+        reports = cols[8]
+        has = [i for i, r in enumerate(reports) if r]
         report = np.full(len(rows), -1, np.int64)
         if has:
-            report[has] = _positions(voids, _as_void(_keys([cols[8][i] for i in has])))
+            report[has] = _positions(voids, _as_void(_keys([reports[i] for i in has])))
         parts["report"].append(report)
-        parts["sg"].append(_grade_rank(cols[9], SOURCE_GRADES))
-        parts["ig"].append(_grade_rank(cols[10], INFORMATION_GRADES))
     void16 = np.dtype((np.void, 16))
     got = {
         k: np.concatenate(v) if v else np.zeros(0, void16 if k == "keys" else np.int64)
         for k, v in parts.items()
     }
+    got["etype"] = got["etype"].astype(np.int16)
+    got["code"] = got["code"].astype(np.int8)
     # A link to a record that no longer exists is left out (the record was deleted).
     keep = (got["src"] >= 0) & (got["dst"] >= 0)
     result: dict[str, Any] = {k: v[keep] for k, v in got.items()}
-    result["types"] = tuple(sorted(type_index, key=type_index.__getitem__))
+    result["types"] = tuple(types)
     return result
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class _SQL:
+    """Expressions that let the database hand over numbers instead of strings."""
+
+    def __init__(self, dialect: str) -> None:
+        self.sqlite = dialect == "sqlite"
+
+    def hex(self, column: str) -> str:
+        """A UUID as 32 hex digits (SQLite already stores it so)."""
+        return column if self.sqlite else f"replace(CAST({column} AS TEXT), '-', '')"
+
+    @staticmethod
+    def code(column: str) -> str:
+        return f"CASE {column} WHEN 'H0' THEN 0 WHEN 'H1' THEN 1 WHEN 'H2' THEN 2 ELSE 3 END"
+
+    @staticmethod
+    def rank(column: str, scale: str) -> str:
+        cases = " ".join(f"WHEN '{letter}' THEN {i}" for i, letter in enumerate(scale))
+        return f"CASE {column} {cases} ELSE -1 END"
+
+    @staticmethod
+    def day(column: str, end: bool = False) -> str:
+        """An ISO (partial) date as YYYYMMDD: a year or month starts on its first day,
+        or with ``end`` ends on its last (day 31 serves every month); 0 for none."""
+        if end:
+            full = (
+                f"CASE length({column}) WHEN 4 THEN {column} || '-12-31' "
+                f"WHEN 7 THEN {column} || '-31' ELSE {column} END"
+            )
+        else:
+            full = f"substr({column} || '-01-01', 1, 10)"
+        return f"COALESCE(CAST(replace({full}, '-', '') AS INTEGER), 0)"
+
+
+def _rows(session: Session, query: str) -> Iterator[list[Any]]:
+    """Rows of ``query`` in chunks, straight from the driver's cursor (no row objects;
+    a server-side cursor on PostgreSQL, so memory stays flat)."""
+    raw: Any = session.connection().connection.driver_connection
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    cursor = raw.cursor() if sqlite else raw.cursor(name=f"caravan_graph_{uuid.uuid4().hex[:12]}")
+    try:
+        cursor.execute(query)
+        while rows := cursor.fetchmany(_CHUNK):
+            yield rows
+    finally:
+        cursor.close()
 
 
 def _adjacency(src: np.ndarray, dst: np.ndarray, nodes: int) -> tuple[np.ndarray, ...]:

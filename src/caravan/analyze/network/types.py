@@ -70,6 +70,9 @@ class Node:
     notice: bool = False
     #: Visible links the node has in the whole graph (the chart shows "N of M").
     degree: int = 0
+    #: Records linked to this node that the user may not read (expanding the node shows
+    #: them as notices: which agency holds them, nothing else).
+    hidden: int = 0
 
     @property
     def agency(self) -> str:
