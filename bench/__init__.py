@@ -8,6 +8,9 @@
 * :mod:`bench.resolve` — entity resolution: pairwise precision / recall / F1 on FEBRL4 and
   on cross-script generated records against a plain-name baseline, and the time and
   memory of full and incremental runs at scale (``--resolve``, ``--skip-resolve``).
+* :mod:`bench.graph` — link analysis over a generated region (:mod:`bench.graph_data`:
+  1,000,000 records, 5,000,000 links): graph load, 2-hop expansion, shortest path and
+  Leiden, side by side with NetworkX (``--graph``, ``--skip-graph``).
 
 Every figure is compared with a baseline measured in the same run on the same machine,
 because the machine is shared and noisy: ratios travel, absolute times do not.

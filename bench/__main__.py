@@ -1,5 +1,5 @@
-"""``python -m bench``: run the import, list-page, checks and resolution benchmarks; record
-the results.
+"""``python -m bench``: run the import, list-page, checks, resolution and link-analysis
+benchmarks; record the results.
 
 Prints the figures as Markdown and appends them, with date, machine, versions and the
 command, to ``bench/RESULTS.md``. ``--quick`` runs small sizes end to end (a smoke test;
@@ -13,6 +13,7 @@ import shlex
 import sys
 
 from bench import RESULTS, checks, import_speed, list_pages, report
+from bench import graph as link_graph
 from bench import resolve as resolution
 from bench.machine import Machine
 from bench.targets import DEFAULT_PG_URL
@@ -63,13 +64,30 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--resolve-max-gib", type=float, default=16.0, help="stop a run above this RSS (GiB)"
     )
+    parser.add_argument("--skip-graph", action="store_true")
+    parser.add_argument("--graph", action="store_true", help="run only the link-analysis benchmark")
+    parser.add_argument("--graph-nodes", type=int, default=1_000_000, help="records in the graph")
+    parser.add_argument("--graph-links", type=int, default=5_000_000, help="links in the graph")
+    parser.add_argument(
+        "--graph-samples", type=int, default=200, help="start nodes and node pairs timed"
+    )
+    parser.add_argument(
+        "--graph-subgraph", type=int, default=100_000, help="nodes of the Leiden subgraph"
+    )
+    parser.add_argument(
+        "--graph-user", default=link_graph.DEFAULT_USER, help="the reader (visibility applies)"
+    )
+    parser.add_argument(
+        "--graph-no-networkx", action="store_true", help="Caravan's side only, no NetworkX"
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append RESULTS.md")
     parser.add_argument(
         "--quick",
         action="store_true",
         help="small sizes: 5,000 persons / 2,000 seizures / 20,000 listed, 30 requests;"
         " checks over 20,000 persons with 140 + 60 queries; resolution: 5,000 cross-script rows,"
-        " a 20,000-person full run and 1,000 new",
+        " a 20,000-person full run and 1,000 new; graph: 20,000 records, 100,000 links,"
+        " 30 samples, a 5,000-node subgraph",
     )
     args = parser.parse_args(argv)
     if args.quick:
@@ -78,12 +96,17 @@ def parse(argv: list[str]) -> argparse.Namespace:
         args.checks_persons, args.checks_held, args.checks_unheld = 20_000, 140, 60
         args.checks_http, args.checks_batch = 50, 200
         args.resolve_persons, args.resolve_scale, args.resolve_new = 5_000, "20000", 1_000
+        args.graph_nodes, args.graph_links = 20_000, 100_000
+        args.graph_samples, args.graph_subgraph = 30, 5_000
     if args.checks:
-        args.skip_import = args.skip_list = args.skip_resolve = True
+        args.skip_import = args.skip_list = args.skip_resolve = args.skip_graph = True
         args.skip_checks = False
     if args.resolve:
-        args.skip_import = args.skip_list = args.skip_checks = True
+        args.skip_import = args.skip_list = args.skip_checks = args.skip_graph = True
         args.skip_resolve = False
+    if args.graph:
+        args.skip_import = args.skip_list = args.skip_checks = args.skip_resolve = True
+        args.skip_graph = False
     return args
 
 
@@ -130,7 +153,21 @@ def main(argv: list[str] | None = None) -> int:
             kill_rss=int(args.resolve_max_gib * 2**30),
             log=log,
         )
+    graphed = None
+    if not args.skip_graph:
+        graphed = link_graph.run(
+            nodes=args.graph_nodes,
+            links=args.graph_links,
+            seed=args.seed,
+            samples=args.graph_samples,
+            subgraph=args.graph_subgraph,
+            user=args.graph_user,
+            networkx=not args.graph_no_networkx,
+            log=log,
+        )
     text = report.render(machine, command, imports, lists, checked, resolved)
+    if graphed:
+        text = link_graph.add_to(text, graphed)
     print()
     print(text)
     if not args.no_record:
