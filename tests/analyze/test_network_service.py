@@ -246,6 +246,27 @@ def test_graph_follows_changes(world, region):
         assert [n.id for n in view.nodes] == [region.node("report1")]
 
 
+def test_a_large_graph_refreshes_in_the_background(world, region, monkeypatch):
+    from caravan.analyze.network import store as graph_store
+
+    kz = world.principal("kz-mvd.analyst")
+    with world.db.session() as session:
+        before = current(session)
+    monkeypatch.setattr(graph_store, "SYNC_REBUILD_SECONDS", -1.0)  # every graph is "large"
+    with world.db.session() as session:
+        delete_record(
+            session, world.principal("kz-mvd.supervisor"), "persons", region.ids["person2"]
+        )
+    with world.db.session() as session:
+        served = current(session)  # the old graph serves while the new one is built
+        graph_store.wait_for_refresh()
+        after = current(session)
+        assert served is before and after is not before
+        # The deleted person's content is never shown, even from the old graph.
+        view = service.neighbours(session, kz, region.node("report1"))
+        assert region.node("person2") not in {n.id for n in view.nodes}
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from caravan import audit
 from caravan.access import RESTRICTED_CODES, Principal, require, visible
 from caravan.analyze.network import ops
-from caravan.analyze.network.store import KINDS, PROFILE, GraphStore, current
+from caravan.analyze.network.store import KINDS, PROFILE, GraphStore, current, refreshing
 from caravan.analyze.network.types import (
     HANDLING_ORDER,
     IN_REPORT,
@@ -460,6 +460,11 @@ def _view(
         chosen = np.isin(owner, notices_for)
         _add_notices(req, view, ids, owner[chosen], hidden[chosen])
     req.audit_reads("link chart")
+    if refreshing(store):
+        view.messages.append(
+            "The network is being refreshed with the latest changes; links added or "
+            "changed in the last moments may not show yet."
+        )
     return view
 
 

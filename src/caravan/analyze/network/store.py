@@ -576,16 +576,31 @@ def freshness(session: Session) -> tuple[Any, ...]:
     return (tuple(feed or ()), tuple(decision or ()), tuple(runs or ()))
 
 
+#: A graph that took longer than this to build is rebuilt in the background when the data
+#: changes, and the last one serves meanwhile (saying so); a quicker one is rebuilt at once.
+SYNC_REBUILD_SECONDS = 3.0
+
 _current: dict[str, GraphStore] = {}
 _build_lock = threading.Lock()
+_refreshing: dict[str, threading.Thread] = {}
 
 
 def current(session: Session) -> GraphStore:
-    """The graph of the session's database, rebuilt when its data has changed."""
-    key = str(session.get_bind().engine.url)
+    """The graph of the session's database, rebuilt when its data has changed.
+
+    A large graph is refreshed in a background thread while the one built before serves
+    (``refreshing`` is then true): what a user sees of each node is read from the
+    database through ``caravan.access`` either way, so a refresh delays only changes to
+    the network's shape, never lets restricted content through.
+    """
+    engine = session.get_bind().engine
+    key = str(engine.url)
     stamp = freshness(session)
     found = _current.get(key)
     if found is not None and found.stamp == stamp:
+        return found
+    if found is not None and found.built_seconds > SYNC_REBUILD_SECONDS:
+        _refresh_in_background(engine, key)
         return found
     with _build_lock:
         found = _current.get(key)
@@ -596,6 +611,37 @@ def current(session: Session) -> GraphStore:
         return store
 
 
+def refreshing(store: GraphStore) -> bool:
+    """True while a newer graph than ``store`` is being built."""
+    return any(
+        thread.is_alive() and _current.get(key) is store for key, thread in _refreshing.items()
+    )
+
+
+def _refresh_in_background(engine: Any, key: str) -> None:
+    with _build_lock:
+        running = _refreshing.get(key)
+        if running is not None and running.is_alive():
+            return
+
+        def rebuild() -> None:
+            with Session(engine) as session:
+                store = GraphStore.build(session)
+            with _build_lock:
+                _current[key] = store
+
+        thread = threading.Thread(target=rebuild, name="caravan-graph-refresh", daemon=True)
+        _refreshing[key] = thread
+        thread.start()
+
+
+def wait_for_refresh(timeout: float | None = None) -> None:
+    """Wait for background refreshes to finish (tests, benchmarks)."""
+    for thread in list(_refreshing.values()):
+        thread.join(timeout)
+
+
 def forget() -> None:
     """Drop every cached graph (tests; after a restore)."""
+    wait_for_refresh()
     _current.clear()
