@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select, type_coerce
 from sqlalchemy.orm import Session
 
 from caravan import audit
@@ -72,6 +72,8 @@ NOTICE = "notice"
 RESTRICTED = "restricted"
 
 _IN = 500
+#: Ids per query (an expanding parameter; SQLite allows 32,766 parameters).
+_CHUNK_IDS = 5_000
 _MODELS: dict[str, type[RecordMixin]] = {**ENTITY_MODELS, **REPORT_MODELS}
 
 
@@ -362,6 +364,24 @@ _LABELS: dict[str, tuple[tuple[Any, ...], Callable[[Any], str]]] = {
 }
 
 
+def _select_by_ids(req: _Request, model: Any, columns: Sequence[Any], hexes: list[str]) -> Any:
+    """Rows of ``model`` with these ids (32-digit hex) that the user may read, through
+    ``caravan.access``; each row's ``hid`` is its id as hex. One cached statement with an
+    expanding parameter, so long id lists cost no per-value SQL building."""
+    sqlite = req.session.get_bind().dialect.name == "sqlite"
+    # SQLite keeps UUIDs as 32 hex digits: compare and read them as text.
+    id_column = type_coerce(model.id, String) if sqlite else model.id
+    stmt: Any = select(id_column.label("hid"), *columns).where(
+        id_column.in_(bindparam("ids", expanding=True))
+    )
+    stmt = visible(stmt, model, req.principal)
+    for start in range(0, len(hexes), _CHUNK_IDS):
+        part = hexes[start : start + _CHUNK_IDS]
+        params = part if sqlite else [uuid.UUID(h) for h in part]
+        for row in req.session.execute(stmt, {"ids": params}):
+            yield (row.hid if sqlite else row.hid.hex), row
+
+
 @dataclass
 class _Record:
     kind: str
@@ -372,38 +392,31 @@ class _Record:
     date: str | None
 
 
-def _read_records(req: _Request, wanted: dict[str, list[uuid.UUID]]) -> dict[uuid.UUID, _Record]:
-    """What the user may read of these records, through ``caravan.access``."""
-    found: dict[uuid.UUID, _Record] = {}
+def _grade(row: Any) -> str | None:
+    if row.source_grade and row.information_grade:
+        return f"{row.source_grade}{row.information_grade}"
+    return None
+
+
+def _read_records(req: _Request, wanted: dict[str, list[str]]) -> dict[str, _Record]:
+    """What the user may read of these records (ids as hex), through ``caravan.access``."""
+    found: dict[str, _Record] = {}
     codes = req.store.agency_codes
-    for kind, ids in wanted.items():
+    for kind, hexes in wanted.items():
         model = _MODELS[kind]
         columns, write = _LABELS[kind]
-        for start in range(0, len(ids), _IN):
-            stmt: Any = select(
-                model.id,
-                model.agency_id,
-                model.handling_code,
-                model.source_grade,
-                model.information_grade,
-                *columns,
-            ).where(model.id.in_(ids[start : start + _IN]))
-            for row in req.session.execute(visible(stmt, model, req.principal)):
-                grade = (
-                    f"{row.source_grade}{row.information_grade}"
-                    if row.source_grade and row.information_grade
-                    else None
-                )
-                if row.handling_code in RESTRICTED_CODES:
-                    req.restricted.append(f"{kind}:{row.id}")
-                found[row.id] = _Record(
-                    kind=kind,
-                    label=write(row) or str(row.id)[:8],
-                    agency=codes.get(row.agency_id, "?"),
-                    handling_code=row.handling_code,
-                    grade=grade,
-                    date=getattr(row, "date", None) if kind in REPORT_MODELS else None,
-                )
+        common = (model.agency_id, model.handling_code, model.source_grade, model.information_grade)
+        for key, row in _select_by_ids(req, model, (*common, *columns), hexes):
+            if row.handling_code in RESTRICTED_CODES:
+                req.restricted.append(f"{kind}:{_dashed(key)}")
+            found[key] = _Record(
+                kind=kind,
+                label=write(row) or key[:8],
+                agency=codes.get(row.agency_id, "?"),
+                handling_code=row.handling_code,
+                grade=_grade(row),
+                date=getattr(row, "date", None) if kind in REPORT_MODELS else None,
+            )
     return found
 
 
@@ -420,12 +433,11 @@ def _view(
     store, masks = req.store, req.walker.masks
     nodes = np.asarray(nodes, dtype=np.int64)
     # Records behind each node that the user may read (a profile: its readable members).
-    members: dict[int, list[uuid.UUID]] = {}
-    wanted: dict[str, list[uuid.UUID]] = defaultdict(list)
+    members: dict[int, list[str]] = {}
+    wanted: dict[str, list[str]] = defaultdict(list)
     for n in nodes.tolist():
         positions = store.records_of(n)
-        positions = positions[masks.record[positions]]
-        record_ids = [uuid.UUID(h) for h in store.record_hex(positions)]
+        record_ids = store.record_hex(positions[masks.record[positions]])
         members[n] = record_ids
         kind = "person" if store.kind[n] == PROFILE else KINDS[store.kind[n]]
         wanted[kind].extend(record_ids)
@@ -478,7 +490,7 @@ def _count_distinct(owner: np.ndarray, other: np.ndarray, n: int) -> dict[int, i
 
 
 def _edges(
-    req: _Request, edges: np.ndarray, ids: dict[int, str], records: dict[uuid.UUID, _Record]
+    req: _Request, edges: np.ndarray, ids: dict[int, str], records: dict[str, _Record]
 ) -> list[Edge]:
     store = req.store
     edges = np.asarray(
@@ -487,33 +499,31 @@ def _edges(
     if len(edges) == 0:
         return []
     in_report = store.types.index(IN_REPORT)
-    is_link = store.etype[edges] != in_report
-    link_ids = [uuid.UUID(bytes=bytes(k)) for k in store.edge_keys[edges[is_link]]]
-    links: dict[uuid.UUID, Any] = {}
-    for start in range(0, len(link_ids), _IN):
-        stmt: Any = select(
-            Link.id,
-            Link.agency_id,
-            Link.handling_code,
-            Link.link_type,
-            Link.valid_from,
-            Link.valid_to,
-            Link.source_grade,
-            Link.information_grade,
-        ).where(Link.id.in_(link_ids[start : start + _IN]))
-        links.update((r.id, r) for r in req.session.execute(visible(stmt, Link, req.principal)))
+    raw = store.edge_keys[edges].tobytes().hex()
+    keys = [raw[32 * i : 32 * i + 32] for i in range(len(edges))]
+    is_link = (store.etype[edges] != in_report).tolist()
+    columns = (
+        Link.agency_id,
+        Link.handling_code,
+        Link.link_type,
+        Link.valid_from,
+        Link.valid_to,
+        Link.source_grade,
+        Link.information_grade,
+    )
+    wanted = [k for k, link in zip(keys, is_link, strict=True) if link]
+    links = dict(_select_by_ids(req, Link, columns, wanted))
     codes = store.agency_codes
     out: list[Edge] = []
-    for e in edges.tolist():
-        key = uuid.UUID(bytes=bytes(store.edge_keys[e]))
+    for e, key, link in zip(edges.tolist(), keys, is_link, strict=True):
         source, target = ids[int(store.src[e])], ids[int(store.dst[e])]
-        if store.etype[e] == in_report:
+        if not link:
             report = records.get(key)
             if report is None:
                 continue
             out.append(
                 Edge(
-                    id=f"{IN_REPORT}:{key}:{source}",
+                    id=f"{IN_REPORT}:{_dashed(key)}:{source}",
                     source=source,
                     target=target,
                     type=IN_REPORT,
@@ -530,24 +540,22 @@ def _edges(
         if row is None:
             continue
         if row.handling_code in RESTRICTED_CODES:
-            req.restricted.append(f"link:{key}")
+            req.restricted.append(f"link:{_dashed(key)}")
         report_node = int(store.edge_report[e])
         out.append(
             Edge(
-                id=f"link:{key}",
+                id=f"link:{_dashed(key)}",
                 source=source,
                 target=target,
                 type=row.link_type,
                 agency=codes.get(row.agency_id, "?"),
                 handling_code=row.handling_code,
-                grade=(
-                    f"{row.source_grade}{row.information_grade}"
-                    if row.source_grade and row.information_grade
-                    else None
-                ),
+                grade=_grade(row),
                 valid_from=row.valid_from,
                 valid_to=row.valid_to,
-                report=node_id(store, report_node) if report_node >= 0 else None,
+                report=ids.get(report_node) or node_id(store, report_node)
+                if report_node >= 0
+                else None,
             )
         )
     return out
@@ -606,12 +614,13 @@ def timeline(session: Session, principal: Principal, node: str) -> list[Timeline
     index = req.index(node)
     store, masks = req.store, req.walker.masks
     positions = store.records_of(index)
-    own = [uuid.UUID(h) for h in store.record_hex(positions[masks.record[positions]])]
+    own_hex = store.record_hex(positions[masks.record[positions]])
+    own = [uuid.UUID(h) for h in own_hex]
     kind = KINDS[store.kind[index]]
     items: list[TimelineItem] = []
     me = node_id(store, index)
     if kind in REPORT_MODELS:
-        for record in _read_records(req, {kind: own}).values():
+        for record in _read_records(req, {kind: own_hex}).values():
             items.append(
                 TimelineItem(
                     date=record.date or "",
@@ -623,19 +632,19 @@ def timeline(session: Session, principal: Principal, node: str) -> list[Timeline
                 )
             )
     links = _links_of(req, own)
-    others: dict[str, list[uuid.UUID]] = defaultdict(list)
+    others: dict[str, list[str]] = defaultdict(list)
     for row in links:
         mine_from = row.from_id in own
         other_kind, other_id = (
             (row.to_kind, row.to_id) if mine_from else (row.from_kind, row.from_id)
         )
         if other_kind in _MODELS:
-            others[other_kind].append(other_id)
+            others[other_kind].append(other_id.hex)
     labels = _read_records(req, others)
     for row in links:
         mine_from = row.from_id in own
         other_id = row.to_id if mine_from else row.from_id
-        other = labels.get(other_id)
+        other = labels.get(other_id.hex)
         other_node = store.node_of(other_id.bytes)
         when = row.valid_from or (other.date if other and other.date else None)
         if other is None:
