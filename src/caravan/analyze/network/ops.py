@@ -174,28 +174,40 @@ def induced_edges(walker: Walker, nodes: np.ndarray) -> np.ndarray:
     return np.unique(edge[walker.edge_ok(edge)])
 
 
-def walk_degree(walker: Walker, nodes: np.ndarray) -> np.ndarray:
-    """How many links each node has that the reader may walk (filters ignored)."""
-    store = walker.store
-    owner, _, edge = gather(store, nodes)
-    ok = walker.masks.walk[edge]
-    counts = np.zeros(store.node_count, dtype=np.int64)
-    np.add.at(counts, owner[ok], 1)
-    return counts[nodes]
+@dataclass
+class Surroundings:
+    """What a view needs of its nodes' links, from one pass over their adjacency."""
+
+    #: Edges this request may walk between two of the nodes.
+    induced: np.ndarray
+    #: Links each node has that the reader may walk (filters ignored), in ``nodes`` order.
+    degree: np.ndarray
+    #: (anchor, hidden node) pairs: readable links to nodes the reader may not read.
+    hidden_owner: np.ndarray
+    hidden_node: np.ndarray
 
 
-def hidden_neighbours(
-    walker: Walker, nodes: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(anchor, hidden node, edge): readable links from ``nodes`` to nodes the reader may
-    not read — the places a hit notice stands instead of content."""
+def surroundings(walker: Walker, nodes: np.ndarray) -> Surroundings:
+    """Induced edges, walkable degrees and hidden neighbours of ``nodes``, from one gather
+    of their adjacency (the places a hit notice may stand instead of content)."""
     store = walker.store
+    nodes = np.asarray(nodes, dtype=np.int64)
+    starts = store.indptr[nodes]
+    counts = store.indptr[nodes + 1] - starts
     owner, nbr, edge = gather(store, nodes)
+    walk = walker.masks.walk[edge]
+    running = np.concatenate([[0], np.cumsum(walk)])
+    ends = np.cumsum(counts)
+    degree = running[ends] - running[ends - counts]
+    inside = np.zeros(store.node_count, dtype=bool)
+    inside[nodes] = True
+    pick = walk & inside[nbr] & (owner < nbr)
+    induced = edge[pick]
+    induced = np.unique(induced[walker.edge_ok(induced)])
     hidden = walker.masks.link[edge] & ~walker.masks.node[nbr]
-    owner, nbr, edge = owner[hidden], nbr[hidden], edge[hidden]
-    keep = walker.edge_ok(edge, base=walker.masks.link)
-    owner, nbr, edge = owner[keep], nbr[keep], edge[keep]
-    return owner, nbr, edge
+    h_owner, h_nbr, h_edge = owner[hidden], nbr[hidden], edge[hidden]
+    keep = walker.edge_ok(h_edge, base=walker.masks.link)
+    return Surroundings(induced, degree, h_owner[keep], h_nbr[keep])
 
 
 # ---------------------------------------------------------------------- distances and paths

@@ -195,8 +195,7 @@ def neighbours(
     req = _request(session, principal, filters)
     starts = req.indices(refs, "nodes", MAX_NODES)
     found = ops.expand(req.walker, starts, hops, cap, max_nodes)
-    edges = ops.induced_edges(req.walker, found.nodes)
-    view = _view(req, found.nodes, edges, focus=starts, notices_for=found.expanded)
+    view = _view(req, found.nodes, None, focus=starts, notices_for=found.expanded)
     view.truncated = [
         Truncation(node_id(req.store, n), shown, total) for n, shown, total in found.truncated
     ]
@@ -230,7 +229,7 @@ def subgraph(session: Session, principal: Principal, nodes: Sequence[str]) -> Gr
     view = _view(
         req,
         indices,
-        ops.induced_edges(req.walker, indices),
+        None,
         focus=np.zeros(0, int),
         notices_for=indices if notices else None,
     )
@@ -423,54 +422,62 @@ def _read_records(req: _Request, wanted: dict[str, list[str]]) -> dict[str, _Rec
 def _view(
     req: _Request,
     nodes: np.ndarray,
-    edges: np.ndarray,
+    edges: np.ndarray | None,
     focus: np.ndarray,
     notices_for: np.ndarray | None = None,
 ) -> GraphView:
-    """What the user sees of these nodes and edges, read through ``caravan.access``.
-    ``notices_for``: the nodes whose restricted neighbours are shown as notice nodes (the
-    ones the user expanded); every node says how many it has (``hidden``)."""
+    """What the user sees of these nodes and edges (``None``: every walkable link among
+    the nodes), read through ``caravan.access``. ``notices_for``: the nodes whose
+    restricted neighbours are shown as notice nodes (the ones the user expanded); every
+    node says how many it has (``hidden``)."""
     store, masks = req.store, req.walker.masks
     nodes = np.asarray(nodes, dtype=np.int64)
     # Records behind each node that the user may read (a profile: its readable members).
-    members: dict[int, list[str]] = {}
+    starts = store.node_record_ptr[nodes]
+    counts = store.node_record_ptr[nodes + 1] - starts
+    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    positions = store.node_records[np.arange(int(counts.sum()), dtype=np.int64) + offsets]
+    owners = np.repeat(nodes, counts)
+    readable = masks.record[positions]
+    positions, owners = positions[readable], owners[readable]
+    raw = store.record_keys[positions].tobytes().hex()
+    record_ids = [raw[32 * i : 32 * i + 32] for i in range(len(positions))]
+    members: dict[int, list[str]] = defaultdict(list)
     wanted: dict[str, list[str]] = defaultdict(list)
-    for n in nodes.tolist():
-        positions = store.records_of(n)
-        record_ids = store.record_hex(positions[masks.record[positions]])
-        members[n] = record_ids
-        kind = "person" if store.kind[n] == PROFILE else KINDS[store.kind[n]]
-        wanted[kind].extend(record_ids)
+    kinds = store.kind[owners].tolist()
+    for n, kind, key in zip(owners.tolist(), kinds, record_ids, strict=True):
+        members[n].append(key)
+        wanted["person" if kind == PROFILE else KINDS[kind]].append(key)
     records = _read_records(req, wanted)
     kept_list = [n for n in nodes.tolist() if any(i in records for i in members[n])]
     kept_nodes = np.asarray(kept_list, dtype=np.int64)
     ids = _node_ids(store, kept_nodes)
-    degree = ops.walk_degree(req.walker, kept_nodes).tolist()
-    owner, hidden, _ = ops.hidden_neighbours(req.walker, kept_nodes)
-    hidden_count = _count_distinct(owner, hidden, store.node_count)
+    around = ops.surroundings(req.walker, kept_nodes)
+    hidden_count = _count_distinct(around.hidden_owner, around.hidden_node, store.node_count)
     shown: list[Node] = []
-    for n, links in zip(kept_list, degree, strict=True):
-        readable = [records[i] for i in members[n] if i in records]
-        first = readable[0]
+    for n, links in zip(kept_list, around.degree.tolist(), strict=True):
+        known = [records[i] for i in members[n] if i in records]
+        first = known[0]
         shown.append(
             Node(
                 id=ids[n],
                 kind=KINDS[store.kind[n]],
                 label=first.label,
-                agencies=tuple(dict.fromkeys(r.agency for r in readable)),
-                handling_code=max((r.handling_code for r in readable), key=HANDLING_ORDER.index),
+                agencies=tuple(dict.fromkeys(r.agency for r in known)),
+                handling_code=max((r.handling_code for r in known), key=HANDLING_ORDER.index),
                 grade=first.grade,
                 date=first.date,
-                members=len(readable),
+                members=len(known),
                 degree=links,
                 hidden=hidden_count.get(n, 0),
             )
         )
     view = GraphView(nodes=shown, focus=[ids[n] for n in focus.tolist() if n in ids])
-    view.edges = _edges(req, np.asarray(edges, dtype=np.int64), ids, records)
-    if notices_for is not None and len(owner):
-        chosen = np.isin(owner, notices_for)
-        _add_notices(req, view, ids, owner[chosen], hidden[chosen])
+    chosen_edges = around.induced if edges is None else np.asarray(edges, dtype=np.int64)
+    view.edges = _edges(req, chosen_edges, ids, records)
+    if notices_for is not None and len(around.hidden_owner):
+        chosen = np.isin(around.hidden_owner, notices_for)
+        _add_notices(req, view, ids, around.hidden_owner[chosen], around.hidden_node[chosen])
     req.audit_reads("link chart")
     if refreshing(store):
         view.messages.append(
