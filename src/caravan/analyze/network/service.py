@@ -500,9 +500,8 @@ def _edges(
     req: _Request, edges: np.ndarray, ids: dict[int, str], records: dict[str, _Record]
 ) -> list[Edge]:
     store = req.store
-    edges = np.asarray(
-        [e for e in edges.tolist() if store.src[e] in ids and store.dst[e] in ids], np.int64
-    )
+    shown = np.fromiter(ids, dtype=np.int64, count=len(ids))
+    edges = edges[np.isin(store.src[edges], shown) & np.isin(store.dst[edges], shown)]
     if len(edges) == 0:
         return []
     in_report = store.types.index(IN_REPORT)
@@ -522,8 +521,10 @@ def _edges(
     links = dict(_select_by_ids(req, Link, columns, wanted))
     codes = store.agency_codes
     out: list[Edge] = []
-    for e, key, link in zip(edges.tolist(), keys, is_link, strict=True):
-        source, target = ids[int(store.src[e])], ids[int(store.dst[e])]
+    ends = zip(store.src[edges].tolist(), store.dst[edges].tolist(), strict=True)
+    reports = store.edge_report[edges].tolist()
+    for (s, t), report_node, key, link in zip(ends, reports, keys, is_link, strict=True):
+        source, target = ids[s], ids[t]
         if not link:
             report = records.get(key)
             if report is None:
@@ -548,7 +549,6 @@ def _edges(
             continue
         if row.handling_code in RESTRICTED_CODES:
             req.restricted.append(f"link:{_dashed(key)}")
-        report_node = int(store.edge_report[e])
         out.append(
             Edge(
                 id=f"link:{_dashed(key)}",
