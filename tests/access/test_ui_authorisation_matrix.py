@@ -236,6 +236,31 @@ def test_admin_pages_are_for_administrators(world: Any, settings: Any, role: str
     assert verify.status_code == expected
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_network_chart_pages(world: Any, settings: Any, role: str) -> None:
+    """Every role may open the network chart and its list of saved charts; a saved chart
+    opens for its owner and, when shared, for colleagues of the same agency only."""
+    from caravan.analyze.network import charts
+
+    state = {"nodes": [f"person:{uuid.uuid4()}"]}
+    with world.db.session() as session:
+        own_agency = charts.save_chart(session, world.principal("kz-mvd.supervisor"), "ours", state)
+        charts.set_shared(session, world.principal("kz-mvd.supervisor"), own_agency.id, True)
+        private = charts.save_chart(session, world.principal("kz-mvd.analyst"), "mine", state)
+        other = charts.save_chart(session, world.principal("kg-mvd.analyst"), "theirs", state)
+        charts.set_shared(session, world.principal("kg-mvd.analyst"), other.id, True)
+    client = TestClient(asgi_app(settings, world.db))
+    sign_in(client, f"kz-mvd.{role}")
+    assert client.get("/graph").status_code == 200
+    assert client.get("/graph", params={"node": f"person:{uuid.uuid4()}"}).status_code == 200
+    assert client.get("/graph/charts").status_code == 200
+    assert client.get(f"/graph/charts/{own_agency.id}").status_code == 200
+    mine = client.get(f"/graph/charts/{private.id}")
+    assert mine.status_code == (200 if role == "analyst" else 404)
+    theirs = client.get(f"/graph/charts/{other.id}")
+    assert theirs.status_code == 404 and "theirs" not in theirs.text
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(
     world: Any, settings: Any, records_by_case: Any
 ) -> None:
@@ -259,6 +284,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(
         "/resolution",
         f"/resolution/runs/{uuid.uuid4()}",
         f"/resolution/runs/{uuid.uuid4()}/status",
+        "/graph",
+        "/graph/charts",
+        f"/graph/charts/{uuid.uuid4()}",
     ]:
         response = client.get(url, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/login")
@@ -268,6 +296,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(
 #: Every page, with the test that covers it (the route check in test_authorisation_matrix.py
 #: fails for a page missing here).
 COVERED_UI_ROUTES = {
+    ("GET", "/graph"): "test_network_chart_pages (every role) + tests/web/test_ui_graph.py",
+    ("GET", "/graph/charts"): "test_network_chart_pages (every role)",
+    ("GET", "/graph/charts/{chart_id}"): "test_network_chart_pages (owner, shared, other)",
     ("GET", "/"): "test_anonymous_gets_redirected (+ tests/web)",
     ("GET", "/{kind}"): "test_record_pages",
     ("GET", "/{kind}/new"): "test_anonymous_visitors_are_sent_to_sign_in; tests/web forms",

@@ -1,7 +1,8 @@
 """Browser UI: Jinja2 pages in Russian and English.
 
 Routes are split by area (sign-in, dashboard, records, imports, checks, resolution,
-account, admin); this package joins them into the one ``router`` the app factory mounts.
+network charts, account, admin); this package joins them into the one ``router`` the
+app factory mounts.
 """
 
 from fastapi import APIRouter
@@ -12,6 +13,7 @@ from caravan.web.ui import (
     auth,
     checks,
     dashboard,
+    graph,
     helpers,
     imports,
     records,
@@ -23,7 +25,7 @@ checks.install()
 resolve.install()
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, dashboard, records, imports, checks, resolve, account, admin):
+for _module in (auth, dashboard, records, imports, checks, resolve, graph, account, admin):
     router.include_router(_module.router)
 
 __all__ = ["router"]
