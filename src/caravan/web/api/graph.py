@@ -7,7 +7,7 @@ Reading needs ``graph.read`` (every role); exporting needs ``export.run`` and is
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -76,22 +76,20 @@ def _query_filters(
     )
 
 
+FiltersDep = Annotated[Filters, Depends(_query_filters)]
+
+
 @router.get("/neighbours")
 def neighbours(
     session: SessionDep,
     principal: PrincipalDep,
     node: str,
+    filters: FiltersDep,
     hops: int = 1,
     cap: int = service.DEFAULT_CAP,
     max_nodes: int = service.DEFAULT_MAX_NODES,
-    types: str = "",
-    date_from: str | None = None,
-    date_to: str | None = None,
-    min_grade: str | None = None,
-    agencies: str = "",
 ) -> dict[str, Any]:
     """Everything within ``hops`` links of ``node`` that you may see."""
-    filters = _query_filters(types, date_from, date_to, min_grade, agencies)
     view = service.neighbours(
         session, principal, node, hops=hops, cap=cap, max_nodes=max_nodes, filters=filters
     )
@@ -119,16 +117,11 @@ def paths(
     principal: PrincipalDep,
     a: str,
     b: str,
+    filters: FiltersDep,
     k: int = 1,
     max_hops: int = 8,
-    types: str = "",
-    date_from: str | None = None,
-    date_to: str | None = None,
-    min_grade: str | None = None,
-    agencies: str = "",
 ) -> dict[str, Any]:
     """The ``k`` shortest paths from ``a`` to ``b`` over links you may see."""
-    filters = _query_filters(types, date_from, date_to, min_grade, agencies)
     found = service.paths(session, principal, a, b, k=k, max_hops=max_hops, filters=filters)
     return {**found.view.to_dict(), "paths": found.paths, "message": found.message}
 
