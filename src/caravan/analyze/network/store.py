@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, String, cast, func, select, type_coerce
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from caravan.analyze.network.types import IN_REPORT
@@ -56,13 +56,6 @@ SOURCE_GRADES = "ABCX"
 INFORMATION_GRADES = "1234"
 
 _CHUNK = 200_000
-
-
-def _hex(column: Any, dialect: str) -> ColumnElement[Any]:
-    """A UUID column as 32 hex digits, read without building ``uuid.UUID`` objects."""
-    if dialect == "sqlite":
-        return type_coerce(column, String)  # stored as CHAR(32) hex: read it as text
-    return func.replace(cast(column, String), "-", "")
 
 
 def _keys(hex_ids: Sequence[str]) -> np.ndarray:
@@ -93,11 +86,6 @@ def date_number(value: str | None, end: bool = False) -> int:
     except ValueError:
         return 0
     return year * 10_000 + month * 100 + day
-
-
-def _grade_rank(values: Sequence[str | None], scale: str) -> np.ndarray:
-    lookup = {letter: i for i, letter in enumerate(scale)}
-    return np.fromiter((lookup.get(v or "", -1) for v in values), dtype=np.int8, count=len(values))
 
 
 @dataclass
@@ -425,16 +413,6 @@ class GraphStore:
         )
         store.built_seconds = time.perf_counter() - started
         return store
-
-
-def _codes(values: Sequence[str]) -> np.ndarray:
-    lookup = {"H0": 0, "H1": 1, "H2": 2, "H3": 3}
-    return np.fromiter((lookup.get(v, 3) for v in values), dtype=np.int8, count=len(values))
-
-
-def _chunks(session: Session, stmt: Any) -> Iterator[Sequence[Any]]:
-    result = session.execute(stmt.execution_options(yield_per=_CHUNK))
-    yield from result.partitions(_CHUNK)
 
 
 def _positions(sorted_voids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
