@@ -235,7 +235,8 @@ def test_the_chart_page_and_the_saved_charts_page(client: TestClient, world: Any
     assert "/static/vendor/cytoscape/cytoscape.min.js" in page.text
     assert 'href="/graph"' in page.text  # the navigation's "Network"
     assert client.get("/graph/charts").status_code == 200
-    assert client.get("/graph/charts/not-a-chart").status_code == 200  # the script says why
+    # A chart the user may not open is refused before any script runs, as in the API.
+    assert client.get("/graph/charts/not-a-chart").status_code == 404
 
 
 def test_record_and_profile_pages_open_the_chart(client: TestClient, world: Any) -> None:

@@ -262,9 +262,8 @@
     maxZoom: 4,
     // Fluid with thousands of elements: draw a cached picture while panning and zooming,
     // leave out edges meanwhile, and never render above one pixel per pixel. Labels go
-    // when zoomed out (min-zoomed-font-size). Not hideLabelsOnViewport: together with
-    // textureOnViewport it took the tab's JavaScript heap to 3 GB on the first wheel zoom
-    // of 2,000 labelled nodes (Cytoscape 3.34, Chromium), and the tab crashed.
+    // when zoomed out (min-zoomed-font-size) but stay while panning a zoomed-in chart,
+    // where there are few enough of them to read.
     textureOnViewport: true,
     hideEdgesOnViewport: true,
     pixelRatio: 1,
