@@ -279,6 +279,7 @@ def test_two_thousand_nodes_explored_in_chromium(browser_page: Any, region: Regi
     )
     assert len(notice) == 1 and notice[0][0].startswith("notice:")
     assert SECRET_SURNAME not in notice[0][1]
+    assert notice[0][1] == "KG-MVD: restricted linked records: 1"
     shot(page, "graph-2000-nodes")
 
     # Expand a leaf: the vehicle three hops out joins the chart.

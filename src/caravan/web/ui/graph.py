@@ -98,6 +98,7 @@ LABELS = {
         "through a request for information."
     ),
     "notice_no_expand": N_("A restricted record cannot be expanded."),
+    "notice_label": N_("%(agency)s: restricted linked records: %(n)s"),
     "expanded": N_("New nodes: %(n)s"),
     "expanded_none": N_("No new nodes: everything linked to it is already on the chart."),
     "timeline": N_("Timeline"),

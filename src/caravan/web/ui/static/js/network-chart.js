@@ -372,7 +372,10 @@
       id: node.id,
       kind: node.notice ? "notice" : node.kind,
       recordKind: node.kind,
-      label: node.label || node.id,
+      // A notice says only who holds how many: written here, in the page's language.
+      label: node.notice
+        ? t("notice_label", { agency: (node.agencies || [])[0] || "?", n: node.members || 1 })
+        : node.label || node.id,
       agencies: node.agencies || [],
       handling_code: node.handling_code || "H0",
       grade: node.grade || null,
