@@ -21,21 +21,13 @@ import gc
 import json
 import sys
 from dataclasses import asdict
-from pathlib import Path
 
 from sqlalchemy import select
 
+from bench.machine import status_bytes
 from caravan.match.index import PersonIndex
 from caravan.store import Database
 from caravan.store.models import Person
-
-
-def status_bytes(field: str) -> int:
-    """A ``kB`` field of ``/proc/self/status`` in bytes (0 where there is none)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    return 0
 
 
 def measure(url: str) -> dict[str, float | int]:

@@ -50,6 +50,7 @@ import numpy as np
 
 from bench import OUT
 from bench.graph_data import GraphSpec, build_graph_db, read_meta
+from bench.machine import status_bytes
 from bench.stats import Latency
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,17 +68,6 @@ Log = Callable[[str], None]
 
 
 # ---------------------------------------------------------------------- process memory
-
-
-def status_bytes(field_name: str, pid: int | str = "self") -> int:
-    """A ``/proc/<pid>/status`` size (``VmRSS``, ``VmHWM``) in bytes; 0 if unreadable."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field_name + ":"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
 
 
 def reset_peak() -> bool:

@@ -14,6 +14,17 @@ from bench.targets import pg_server_version
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def status_bytes(field_name: str, pid: int | str = "self") -> int:
+    """A ``kB`` field of ``/proc/<pid>/status`` (``VmRSS``, ``VmHWM``) in bytes; 0 if unreadable."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _run(*args: str) -> str:
     try:
         out = subprocess.run(args, capture_output=True, text=True, check=False, cwd=ROOT)

@@ -59,6 +59,7 @@ from sqlalchemy import select
 from bench import OUT, RESULTS
 from bench.build import build_list_db
 from bench.check_data import check_replay, replay_block
+from bench.machine import status_bytes
 from caravan.collect.generator.layout import BLOCK
 from caravan.config import Settings
 from caravan.resolve import pipeline
@@ -554,16 +555,6 @@ def scale_child(path: Path, state: Path, seed: int, n: int, new: int) -> None:
     db.dispose()
 
 
-def _status_bytes(pid: int, field_name: str) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field_name + ":"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
 def _steps(events: list[dict[str, Any]], start: str, end: float) -> dict[str, float]:
     """Step → seconds, from the ``step`` events after the ``start`` event."""
     out: dict[str, float] = {}
@@ -631,8 +622,8 @@ def scale(
     peak = 0
     stopped = ""
     while proc.poll() is None:
-        peak = max(peak, _status_bytes(proc.pid, "VmHWM"))
-        rss = _status_bytes(proc.pid, "VmRSS")
+        peak = max(peak, status_bytes("VmHWM", proc.pid))
+        rss = status_bytes("VmRSS", proc.pid)
         full_done = any(e["event"] == "full" for e in events)
         if not full_done and time.perf_counter() - started > limit_s:
             stopped = f"stopped after {limit_s:.0f} s (time cap)"
