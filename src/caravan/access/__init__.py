@@ -1,6 +1,7 @@
 """The one place that decides who may see or do what.
 
-Reads go through :func:`visible` / :func:`get_visible` (checks: :func:`hit_views`); actions through
+Reads go through :func:`visible` / :func:`get_visible` (checks: :func:`hit_views`; saved
+link charts: :func:`chart_visibility_clause`); actions through
 :func:`require`. Nothing else in Caravan re-implements either rule.
 """
 
@@ -10,6 +11,7 @@ from caravan.access.principal import ROLES, Principal
 from caravan.access.visibility import (
     OPEN_CODES,
     RESTRICTED_CODES,
+    chart_visibility_clause,
     get_visible,
     is_restricted,
     visibility_clause,
@@ -24,6 +26,7 @@ __all__ = [
     "HitNotice",
     "Principal",
     "allowed",
+    "chart_visibility_clause",
     "get_visible",
     "hit_views",
     "is_restricted",

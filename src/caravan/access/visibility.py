@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from caravan.access.principal import Principal
 from caravan.errors import NotFound
-from caravan.store.models import RecordMixin, RecordRecipient
+from caravan.store.models import Chart, RecordMixin, RecordRecipient, User
 
 OPEN_CODES = ("H0", "H1")
 RESTRICTED_CODES = ("H2", "H3")
@@ -60,6 +60,23 @@ def get_visible(session: Session, model: type[T], record_id: Any, principal: Pri
     if row is None:
         raise NotFound(f"No {model.KIND} with id {record_id} that you may see")
     return row
+
+
+def chart_visibility_clause(principal: Principal) -> ColumnElement[bool]:
+    """Saved link charts ``principal`` may open: their own, and those colleagues of their
+    agency shared (a colleague who has since moved to another agency no longer shares with
+    this one). A chart holds node ids only; its content is read through :func:`visible`."""
+    colleague = select(User.id).where(
+        User.id == Chart.owner_id, User.agency_id == principal.agency_id
+    )
+    return or_(
+        Chart.owner_id == principal.user_id,
+        and_(
+            Chart.shared.is_(True),
+            Chart.agency_id == principal.agency_id,
+            colleague.exists(),
+        ),
+    )
 
 
 def is_restricted(record: RecordMixin) -> bool:

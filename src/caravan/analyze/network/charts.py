@@ -42,17 +42,17 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from sqlalchemy import ColumnElement, and_, case, or_, select
+from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
 from caravan import audit
-from caravan.access import Principal, require
+from caravan.access import Principal, chart_visibility_clause, require
 from caravan.analyze.network.types import IN_REPORT, NODE_KINDS, Filters
 from caravan.domain.grading import parse_grade
 from caravan.domain.places import LinkType
 from caravan.errors import FieldError, InvalidData, InvalidValue, NotFound, PermissionDenied
-from caravan.store.models import Agency, Chart, User
+from caravan.store.models import Agency, Chart
 from caravan.store.models.base import utcnow
 
 MAX_NAME = 120
@@ -309,25 +309,6 @@ def _name_errors(name: Any) -> tuple[str, list[FieldError]]:
     return text, []
 
 
-# --- who may see a chart ----------------------------------------------------------------
-
-
-def readable_clause(principal: Principal) -> ColumnElement[bool]:
-    """Charts ``principal`` may open: their own, and those colleagues of their agency shared
-    (a colleague who has since moved to another agency no longer shares with this one)."""
-    colleague = select(User.id).where(
-        User.id == Chart.owner_id, User.agency_id == principal.agency_id
-    )
-    return or_(
-        Chart.owner_id == principal.user_id,
-        and_(
-            Chart.shared.is_(True),
-            Chart.agency_id == principal.agency_id,
-            colleague.exists(),
-        ),
-    )
-
-
 def _parse_id(chart_id: Any) -> uuid.UUID | None:
     if isinstance(chart_id, uuid.UUID):
         return chart_id
@@ -344,7 +325,7 @@ def _readable(session: Session, principal: Principal, chart_id: Any) -> Chart:
         chart = session.scalars(
             select(Chart)
             .options(undefer(Chart.state))
-            .where(Chart.id == cid, readable_clause(principal))
+            .where(Chart.id == cid, chart_visibility_clause(principal))
         ).first()
     if chart is None:
         raise NotFound(f"No chart with id {chart_id} that you may see")
@@ -450,7 +431,7 @@ def list_charts(session: Session, principal: Principal) -> list[Chart]:
     return list(
         session.scalars(
             select(Chart)
-            .where(readable_clause(principal))
+            .where(chart_visibility_clause(principal))
             .order_by(mine_first, Chart.updated_at.desc(), Chart.name)
         )
     )
