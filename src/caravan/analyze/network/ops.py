@@ -24,9 +24,9 @@ from caravan.analyze.network.store import (
     SOURCE_GRADES,
     GraphStore,
     Masks,
-    date_number,
 )
 from caravan.analyze.network.types import Filters, invalid
+from caravan.domain.dates import parse_partial_date
 
 #: At most this many nodes are visited by one search (a path, a connection).
 VISIT_BUDGET = 300_000
@@ -45,8 +45,8 @@ class Walker:
         self._types: np.ndarray | None = None
         if f.link_types:
             self._types = np.isin(np.array(self.store.types, dtype=object), list(f.link_types))
-        self._from = date_number(f.date_from) if f.date_from else 0
-        self._to = date_number(f.date_to, end=True) if f.date_to else 0
+        self._from = _day_number(f.date_from, end=False) if f.date_from else 0
+        self._to = _day_number(f.date_to, end=True) if f.date_to else 0
         self._grade: tuple[int, int] | None = None
         if f.min_grade:
             self._grade = parse_min_grade(f.min_grade)
@@ -76,8 +76,13 @@ class Walker:
             ok &= np.isin(store.edge_agency[edges], self._agencies)
         return ok
 
-    def unfiltered(self) -> Walker:
-        return Walker(self.store, self.masks, Filters())
+
+def _day_number(value: str, *, end: bool) -> int:
+    """A (partial) date as ``YYYYMMDD``, as the store keeps link dates: a year or month
+    counts from its first day, or with ``end`` to its last."""
+    partial = parse_partial_date(value)
+    day = partial.latest() if end else partial.earliest()
+    return day.year * 10_000 + day.month * 100 + day.day
 
 
 def parse_min_grade(value: str) -> tuple[int, int]:

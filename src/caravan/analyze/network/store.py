@@ -28,7 +28,6 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -70,22 +69,6 @@ def _as_void(keys: np.ndarray) -> np.ndarray:
     """Rows of ``_keys`` as one comparable scalar each (for sort and search)."""
     keys = np.ascontiguousarray(keys.astype(">u8"))
     return keys.view(np.dtype((np.void, 16))).ravel()
-
-
-@lru_cache(maxsize=4096)
-def date_number(value: str | None, end: bool = False) -> int:
-    """An ISO (partial) date as ``YYYYMMDD``; a partial date spans its year or month
-    (``end`` picks its last day). 0 for none or unreadable."""
-    if not value:
-        return 0
-    parts = value.split("-")
-    try:
-        year = int(parts[0])
-        month = int(parts[1]) if len(parts) > 1 else (12 if end else 1)
-        day = int(parts[2]) if len(parts) > 2 else (31 if end else 1)
-    except ValueError:
-        return 0
-    return year * 10_000 + month * 100 + day
 
 
 @dataclass
