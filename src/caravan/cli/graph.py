@@ -66,8 +66,7 @@ def neighbours_command(
             if fmt == "json":
                 data = json.dumps(view.to_dict(), ensure_ascii=False, indent=2).encode()
             else:
-                ids = [n.id for n in view.nodes if not n.notice]
-                data, _, _ = service.export(session, principal, ids, fmt)
+                data, _, _ = service.export_view(session, principal, view, fmt)
     except CaravanError as exc:
         context.fail(exc)
         return

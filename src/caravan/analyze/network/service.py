@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from caravan import audit
 from caravan.access import RESTRICTED_CODES, Principal, require, visible
 from caravan.analyze.network import ops
+from caravan.analyze.network.export import ExportFormat, render
 from caravan.analyze.network.store import KINDS, PROFILE, GraphStore, current, refreshing
 from caravan.analyze.network.types import (
     HANDLING_ORDER,
@@ -42,6 +43,7 @@ from caravan.analyze.network.types import (
     Truncation,
     invalid,
 )
+from caravan.domain.dates import parse_partial_date
 from caravan.errors import NotFound
 from caravan.store.models import (
     ENTITY_MODELS,
@@ -156,12 +158,8 @@ class _Request:
         return np.unique(np.asarray([self.index(r) for r in refs], dtype=np.int32))
 
 
-def require_read(principal: Principal) -> None:
-    require(principal, "graph.read")
-
-
 def _request(session: Session, principal: Principal, filters: Filters | None) -> _Request:
-    require_read(principal)
+    require(principal, "graph.read")
     store = current(session)
     walker = ops.Walker(store, store.masks(principal.agency_id), filters or Filters())
     return _Request(session, principal, store, walker)
@@ -709,13 +707,23 @@ def export(
     nodes: Sequence[str],
     fmt: str,
     positions: dict[str, tuple[float, float]] | None = None,
-) -> tuple[bytes, Any, GraphView]:
-    """A chart's nodes rendered as ``fmt`` (see :data:`.export.FORMATS`), audited with
-    the handling code of its contents."""
-    from caravan.analyze.network.export import render
-
+) -> tuple[bytes, ExportFormat, GraphView]:
+    """A chart's nodes, read again as :func:`subgraph`, rendered as ``fmt``
+    (see :func:`export_view`)."""
     require(principal, "export.run")
-    view = subgraph(session, principal, nodes)
+    return export_view(session, principal, subgraph(session, principal, nodes), fmt, positions)
+
+
+def export_view(
+    session: Session,
+    principal: Principal,
+    view: GraphView,
+    fmt: str,
+    positions: dict[str, tuple[float, float]] | None = None,
+) -> tuple[bytes, ExportFormat, GraphView]:
+    """A view the principal was just shown, rendered as ``fmt`` (see
+    :data:`.export.FORMATS`) and audited with the handling code of its contents."""
+    require(principal, "export.run")
     data, spec = render(view, fmt, positions)
     audit.append(
         session,
@@ -740,7 +748,6 @@ def filters_from(
     agencies: Iterable[str] = (),
 ) -> Filters:
     """Filters from user input, each value checked (messages name the field)."""
-    from caravan.domain.dates import parse_partial_date
 
     def day(value: str | None, field: str) -> str | None:
         if not value:

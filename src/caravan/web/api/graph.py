@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from caravan.access import require
 from caravan.analyze.network import service
 from caravan.analyze.network.layout import layout
 from caravan.analyze.network.types import Edge, Filters, GraphView, Node
@@ -156,7 +157,7 @@ def analyse(body: NodesIn, session: SessionDep, principal: PrincipalDep) -> dict
 @router.post("/layout", dependencies=[CsrfDep])
 def chart_layout(body: LayoutIn, principal: PrincipalDep) -> dict[str, Any]:
     """Positions for a chart's nodes (force, circle, grid, kk, tree). Works on ids only."""
-    service.require_read(principal)
+    require(principal, "graph.read")
     view = GraphView(
         nodes=[Node(id=n, kind="", label="", agencies=(), handling_code="H0") for n in body.nodes],
         edges=[
