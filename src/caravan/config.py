@@ -61,6 +61,35 @@ class Settings(BaseSettings):
     #: Where resolution keeps the feature cache its incremental runs read.
     resolve_dir: Path = Field(default_factory=lambda: PROJECT_ROOT / "var" / "resolve")
 
+    #: Exchange: hours the owner has to answer a request for information, by priority.
+    rfi_hours_urgent: int = Field(default=24, gt=0)
+    rfi_hours_high: int = Field(default=72, gt=0)
+    rfi_hours_normal: int = Field(default=168, gt=0)
+    #: The largest file a request or answer may carry.
+    max_attachment_mb: int = Field(default=20, gt=0)
+
+    #: Notifications by e-mail: the SMTP server (none: e-mail is off, the inbox still works).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "caravan@localhost"
+    smtp_timeout_seconds: float = Field(default=10, gt=0)
+    #: Webhooks give up on a receiver after this long (and retry later).
+    webhook_timeout_seconds: float = Field(default=5, gt=0)
+    #: E-mails and webhook calls are tried this many times, waiting ``delivery_backoff_seconds``
+    #: after the first failure and four times longer after each next one.
+    delivery_max_attempts: int = Field(default=8, gt=0)
+    delivery_backoff_seconds: float = Field(default=30, gt=0)
+    #: The hour (UTC) daily digests go out.
+    digest_hour_utc: int = Field(default=6, ge=0, le=23)
+    #: The dispatcher (alerts, e-mail, webhooks, overdue requests): ``inline`` runs it in
+    #: the web process, ``off`` leaves it to ``caravan dispatcher`` in a process of its own.
+    dispatcher: Literal["inline", "off"] = "inline"
+    #: How often the dispatcher looks for new work.
+    dispatcher_interval_seconds: float = Field(default=0.5, gt=0)
+
     @model_validator(mode="after")
     def _enforce_safe_secrets(self) -> Settings:
         if self.environment == "production":

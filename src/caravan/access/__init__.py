@@ -1,7 +1,9 @@
 """The one place that decides who may see or do what.
 
 Reads go through :func:`visible` / :func:`get_visible` (checks: :func:`hit_views`; saved
-link charts: :func:`chart_visibility_clause`); actions through
+link charts: :func:`chart_visibility_clause`; requests for information:
+:func:`rfi_visibility_clause`; joint operations: :func:`operation_visibility_clause`;
+one's own notifications and watches: :func:`personal_clause`); actions through
 :func:`require`. Nothing else in Caravan re-implements either rule.
 """
 
@@ -14,6 +16,9 @@ from caravan.access.visibility import (
     chart_visibility_clause,
     get_visible,
     is_restricted,
+    operation_visibility_clause,
+    personal_clause,
+    rfi_visibility_clause,
     visibility_clause,
     visible,
 )
@@ -30,8 +35,11 @@ __all__ = [
     "get_visible",
     "hit_views",
     "is_restricted",
+    "operation_visibility_clause",
+    "personal_clause",
     "require",
     "require_agency_scope",
+    "rfi_visibility_clause",
     "visibility_clause",
     "visible",
 ]

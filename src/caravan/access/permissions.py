@@ -38,6 +38,22 @@ ROLE_MATRIX: dict[str, frozenset[str]] = {
     "graph.read": ALL_ROLES,
     #: Save, rename and delete one's own named charts.
     "chart.save": frozenset({"analyst", "supervisor", "administrator"}),
+    #: Requests for information: write, send, acknowledge and answer (for one's agency).
+    "rfi.create": ALL_ROLES,
+    "rfi.answer": ALL_ROLES,
+    #: Four-eyes: let an answer releasing H2/H3 content (or an H2/H3 record shared into an
+    #: operation) leave the agency. Never one's own.
+    "release.approve": frozenset({"supervisor", "administrator"}),
+    #: Watch profiles, selectors and seizure queries; read one's notifications.
+    "watch.manage": ALL_ROLES,
+    "notification.read": ALL_ROLES,
+    #: Open a joint operation; run it (status, agencies, members) as a member.
+    "operation.create": frozenset({"supervisor", "administrator"}),
+    "operation.manage": frozenset({"supervisor", "administrator"}),
+    #: Take part as a member: messages, events, tasks, share one's agency's records.
+    "operation.participate": ALL_ROLES,
+    #: See the queue of e-mails and webhook calls (and why they fail).
+    "delivery.read": frozenset({"administrator"}),
 }
 
 #: actions only administrators of the centre may take.

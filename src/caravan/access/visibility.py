@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 
 from caravan.access.principal import Principal
 from caravan.errors import NotFound
-from caravan.store.models import Chart, RecordMixin, RecordRecipient, User
+from caravan.store.models import (
+    Chart,
+    Operation,
+    OperationMember,
+    RecordMixin,
+    RecordRecipient,
+    Rfi,
+    User,
+)
 
 OPEN_CODES = ("H0", "H1")
 RESTRICTED_CODES = ("H2", "H3")
@@ -77,6 +85,32 @@ def chart_visibility_clause(principal: Principal) -> ColumnElement[bool]:
             colleague.exists(),
         ),
     )
+
+
+def rfi_visibility_clause(principal: Principal) -> ColumnElement[bool]:
+    """Requests ``principal`` may open: those their agency sent (drafts included) and those
+    sent to it (never another agency's drafts). Centre administrators get no exception: a
+    request is between two agencies."""
+    return or_(
+        Rfi.from_agency_id == principal.agency_id,
+        and_(Rfi.to_agency_id == principal.agency_id, Rfi.state != "draft"),
+    )
+
+
+def operation_visibility_clause(principal: Principal) -> ColumnElement[bool]:
+    """Joint operations ``principal`` may open: those they are a member of, and no other."""
+    return exists(
+        select(OperationMember.user_id).where(
+            OperationMember.operation_id == Operation.id,
+            OperationMember.user_id == principal.user_id,
+        )
+    )
+
+
+def personal_clause(owner_column: Any, principal: Principal) -> ColumnElement[bool]:
+    """Rows that are ``principal``'s own (notifications, watches): ``owner_column`` is the
+    row's user id."""
+    return owner_column == principal.user_id  # type: ignore[no-any-return]
 
 
 def is_restricted(record: RecordMixin) -> bool:

@@ -39,6 +39,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(200))
+    #: Where alerts and exchange notifications are e-mailed (none: the inbox only).
+    email: Mapped[str | None] = mapped_column(String(254))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     role: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(200))
