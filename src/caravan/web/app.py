@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from caravan import __version__
 from caravan.config import Settings, get_settings
+from caravan.exchange.dispatcher import Dispatcher
 from caravan.match.checks import person_index
 from caravan.store import Database
 from caravan.web import errors
@@ -46,6 +47,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if settings.environment != "test":
         app.router.on_startup.append(lambda: warm_check_index(app.state.db))
+        if settings.dispatcher == "inline":
+            dispatcher = Dispatcher(app.state.db, settings)
+            app.state.dispatcher = dispatcher
+            app.router.on_startup.append(dispatcher.start)
+            app.router.on_shutdown.append(dispatcher.stop)
     return app
 
 

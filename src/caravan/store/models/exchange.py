@@ -382,9 +382,7 @@ class OperationRecord(Base):
     """
 
     __tablename__ = "operation_record"
-    __table_args__ = (
-        Index("uq_operation_record_once", "operation_id", "record_id", unique=True),
-    )
+    __table_args__ = (Index("uq_operation_record_once", "operation_id", "record_id", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     operation_id: Mapped[int] = mapped_column(ForeignKey("operation.id", ondelete="CASCADE"))

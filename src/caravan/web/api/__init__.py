@@ -2,7 +2,19 @@
 
 from fastapi import APIRouter
 
-from caravan.web.api import account, charts, checks, graph, imports, records, resolve
+from caravan.web.api import (
+    account,
+    charts,
+    checks,
+    graph,
+    imports,
+    notifications,
+    operations,
+    records,
+    resolve,
+    rfis,
+    watches,
+)
 
 router = APIRouter()
 router.include_router(account.router)
@@ -12,3 +24,7 @@ router.include_router(checks.router)
 router.include_router(resolve.router)
 router.include_router(charts.router)
 router.include_router(graph.router)
+router.include_router(rfis.router)
+router.include_router(watches.router)
+router.include_router(notifications.router)
+router.include_router(operations.router)

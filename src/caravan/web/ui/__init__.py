@@ -16,8 +16,12 @@ from caravan.web.ui import (
     graph,
     helpers,
     imports,
+    inbox,
+    operations,
     records,
     resolve,
+    rfis,
+    watches,
 )
 
 helpers.install()
@@ -25,7 +29,21 @@ checks.install()
 resolve.install()
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, dashboard, records, imports, checks, resolve, graph, account, admin):
+for _module in (
+    auth,
+    dashboard,
+    records,
+    imports,
+    checks,
+    resolve,
+    graph,
+    rfis,
+    watches,
+    operations,
+    inbox,
+    account,
+    admin,
+):
     router.include_router(_module.router)
 
 __all__ = ["router"]

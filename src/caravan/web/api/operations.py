@@ -1,0 +1,7 @@
+"""``/api/v1/operations``."""
+
+# No ``from __future__ import annotations``: FastAPI reads these annotations at runtime.
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["operations"])

@@ -1,0 +1,5 @@
+"""Pages: inbox."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Pages: operations."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

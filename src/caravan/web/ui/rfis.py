@@ -1,0 +1,5 @@
+"""Pages: rfis."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

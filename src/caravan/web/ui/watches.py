@@ -1,0 +1,5 @@
+"""Pages: watches."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
