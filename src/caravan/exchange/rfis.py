@@ -626,15 +626,18 @@ def approve(
     if rfi.state == "closed":
         raise Conflict(f"{rfi.reference} is closed: nothing more is released on it")
     if reply.author_id == principal.user_id:
-        audit.append(
-            session,
-            "release.approve",
-            principal=principal,
-            object_kind="rfi",
-            object_id=rfi.reference,
-            outcome="denied",
-            detail="approving one's own release",
-        )
+        # The refusal is audited in a transaction of its own: the request's is rolled back.
+        with Session(session.get_bind()) as own:
+            audit.append(
+                own,
+                "release.approve",
+                principal=principal,
+                object_kind="rfi",
+                object_id=rfi.reference,
+                outcome="denied",
+                detail="approving one's own release",
+            )
+            own.commit()
         raise PermissionDenied("You wrote this answer: another supervisor must approve it")
     reply.decided_by_id, reply.decided_at = principal.user_id, _now()
     reply.decision_note = (note or "").strip()[:2000] or None

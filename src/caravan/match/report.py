@@ -65,6 +65,12 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
                 "contact": notice.contact,
                 "reference": notice.reference,
                 "text": request_text(hit),
+                # The body of POST /api/v1/rfis that asks for it (add the rest and send).
+                "rfi": {
+                    "to": [notice.owner_code],
+                    "subject": request_text(hit),
+                    "subjects": [{"kind": hit.kind, "reference": notice.reference}],
+                },
             },
         }
     return data

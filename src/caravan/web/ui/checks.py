@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -106,8 +106,9 @@ def localise(message: str, lang: str) -> str:
 
 
 def _request_information(hit: Hit, principal: Principal) -> dict[str, str | None]:
-    """How to ask the owner for the record behind a hit notice: a ``mailto:`` link when
-    the contact point is an e-mail address, and always the text to send."""
+    """How to ask the owner for the record behind a hit notice: a request for information
+    in Caravan (``rfi_url``, the form pre-filled), and — outside Caravan — a ``mailto:``
+    link when the contact point is an e-mail address, and always the text to send."""
     notice = hit.notice
     assert notice is not None
     text = request_text(hit)
@@ -116,7 +117,10 @@ def _request_information(hit: Hit, principal: Principal) -> dict[str, str | None
     if _EMAIL.match(contact):
         body = f"{text}\n\n{principal.username}, {principal.agency_code}"
         mailto = f"mailto:{quote(contact, safe='@')}?subject={quote(text)}&body={quote(body)}"
-    return {"contact": contact or None, "mailto": mailto, "text": text}
+    rfi_url = "/rfis/new?" + urlencode(
+        {"to": notice.owner_code, "kind": hit.kind, "reference": notice.reference}
+    )
+    return {"contact": contact or None, "mailto": mailto, "text": text, "rfi_url": rfi_url}
 
 
 def _recent_batches(session: Session, principal: Principal) -> list[CheckJob]:
