@@ -31,7 +31,7 @@ COVERED = {
     (
         "POST",
         "/api/v1/rfis/answers/{answer_id}/return",
-    ): "tests/exchange/test_rfis_service.py::test_returned_answers_release_nothing_and_can_be_redone",
+    ): "test_rfis_service.py::test_returned_answers_release_nothing_and_can_be_redone",
     ("POST", "/api/v1/rfis/{rfi_id}/attachments"): f"{API}::test_attachments_upload_and_download",
     (
         "GET",
