@@ -5,6 +5,7 @@ Every change here is audited; secrets are never written to the log.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -106,6 +107,19 @@ def get_agency(session: Session, code: str) -> Agency:
 # --- users ----------------------------------------------------------------------------
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+
+
+def _email(value: str | None, errors: list[FieldError]) -> str | None:
+    """An e-mail address for notifications, or ``None`` (empty: none)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) > 254 or not _EMAIL.fullmatch(value):
+        errors.append(FieldError("email", "is not an e-mail address", value=value))
+    return value
+
+
 def create_user(
     session: Session,
     *,
@@ -114,6 +128,7 @@ def create_user(
     role: str,
     password: str,
     display_name: str | None = None,
+    email: str | None = None,
     principal: Principal | None = None,
 ) -> User:
     """Create a user. Agency administrators create users of their own agency only."""
@@ -130,6 +145,7 @@ def create_user(
         )
     if role not in ROLES:
         errors.append(FieldError("role", f"must be one of {', '.join(ROLES)}", value=role))
+    email = _email(email, errors)
     if errors:
         raise InvalidData(errors)
     if session.scalar(select(User).where(User.username == username)):
@@ -137,6 +153,7 @@ def create_user(
     user = User(
         username=username,
         display_name=display_name,
+        email=email,
         agency_id=agency.id,
         role=role,
         password_hash=hash_password(password),
@@ -162,9 +179,11 @@ def update_user(
     role: str | None = None,
     active: bool | None = None,
     password: str | None = None,
+    email: str | None = None,
     principal: Principal | None = None,
 ) -> User:
-    """Change a user's role, switch the account off or on, or set a new password.
+    """Change a user's role, switch the account off or on, set a new password or the
+    e-mail address notifications go to (``""`` removes it).
 
     Switching an account off also ends its web sessions and revokes its API tokens.
     """
@@ -180,6 +199,11 @@ def update_user(
                 [FieldError("role", f"must be one of {', '.join(ROLES)}", value=role)]
             )
         user.role = role
+    if email is not None:
+        errors: list[FieldError] = []
+        user.email = _email(email, errors)
+        if errors:
+            raise InvalidData(errors)
     if password is not None:
         user.password_hash = hash_password(password)
     if active is not None:

@@ -101,6 +101,9 @@ def users_create(
         bool, typer.Option("--password-stdin", help="Read the password from standard input")
     ] = False,
     display_name: Annotated[str | None, typer.Option("--display-name")] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="Where notifications are e-mailed")
+    ] = None,
 ) -> None:
     """Create a user. The password is read from standard input, never from the command line."""
     if not password_stdin:
@@ -116,6 +119,7 @@ def users_create(
                 role=role,
                 password=password,
                 display_name=display_name,
+                email=email,
             )
             console.print(f"Created user {user.username} ({user.role}, {agency.upper()})")
     except CaravanError as exc:
@@ -132,13 +136,19 @@ def users_set(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read a new password from standard input")
     ] = False,
+    email: Annotated[
+        str | None,
+        typer.Option("--email", help="Where notifications are e-mailed ('' removes it)"),
+    ] = None,
 ) -> None:
     """Change a user's role, switch the account off (ends sessions, revokes tokens) or on,
-    or reset the password. Audited."""
+    reset the password or set the e-mail address. Audited."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
         with session_scope() as session:
-            user = accounts.update_user(session, name, role=role, active=active, password=password)
+            user = accounts.update_user(
+                session, name, role=role, active=active, password=password, email=email
+            )
             state = "active" if user.is_active else "inactive"
             console.print(f"{user.username}: {user.role}, {state}")
     except CaravanError as exc:
