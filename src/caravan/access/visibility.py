@@ -110,7 +110,7 @@ def operation_visibility_clause(principal: Principal) -> ColumnElement[bool]:
 def personal_clause(owner_column: Any, principal: Principal) -> ColumnElement[bool]:
     """Rows that are ``principal``'s own (notifications, watches): ``owner_column`` is the
     row's user id."""
-    return owner_column == principal.user_id  # type: ignore[no-any-return]
+    return owner_column == principal.user_id
 
 
 def is_restricted(record: RecordMixin) -> bool:
