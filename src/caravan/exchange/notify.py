@@ -140,13 +140,20 @@ def notify(
 
 
 def inbox(
-    session: Session, principal: Principal, *, unread_only: bool = False, limit: int = PAGE
+    session: Session,
+    principal: Principal,
+    *,
+    unread_only: bool = False,
+    limit: int = PAGE,
+    before: int | None = None,
 ) -> list[Notification]:
-    """The principal's notifications, newest first."""
+    """The principal's notifications, newest first (older than id ``before``, to page on)."""
     require(principal, "notification.read")
     stmt = select(Notification).where(personal_clause(Notification.user_id, principal))
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
+    if before is not None:
+        stmt = stmt.where(Notification.id < before)
     return list(session.scalars(stmt.order_by(Notification.id.desc()).limit(limit)))
 
 

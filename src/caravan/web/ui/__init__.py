@@ -27,6 +27,7 @@ from caravan.web.ui import (
 helpers.install()
 checks.install()
 resolve.install()
+inbox.install()
 
 router = APIRouter(include_in_schema=False)
 for _module in (

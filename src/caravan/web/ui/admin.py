@@ -1,16 +1,18 @@
-"""Administration: the audit log, scoped to the administrator's agency (centre: all)."""
+"""Administration: the audit log, and e-mail/webhook deliveries, scoped to the
+administrator's agency (centre: all)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caravan import audit
 from caravan.access import Principal, require
+from caravan.exchange import deliveries
 from caravan.store.models import AuditEvent
-from caravan.web.deps import CsrfDep, PrincipalDep, SessionDep
+from caravan.web.deps import CsrfDep, PrincipalDep, SessionDep, SettingsDep
 from caravan.web.templating import render
 
 router = APIRouter()
@@ -62,3 +64,34 @@ def verify_chain(request: Request, session: SessionDep, principal: PrincipalDep)
     )
     session.commit()
     return _page(request, session, principal, result)
+
+
+# --------------------------------------------------------------------------- deliveries
+
+
+@router.get("/admin/deliveries")
+def delivery_page(
+    request: Request, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
+) -> Response:
+    """E-mails and webhook calls: counts, the failed and the waiting ones, the configuration."""
+    context = {
+        "counts": deliveries.delivery_counts(session, principal),
+        "failed": deliveries.list_deliveries(session, principal, "failed"),
+        "queued": deliveries.list_deliveries(session, principal, "queued"),
+        "channels": deliveries.channel_status(settings),
+        "scope": None if principal.is_centre_admin else principal.agency_code,
+        "retried": _retried(request.query_params.get("retried")),
+    }
+    return render(request, "admin/deliveries.html", context)
+
+
+def _retried(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@router.post("/admin/deliveries/{delivery_id}/retry", dependencies=[CsrfDep])
+def retry_delivery(delivery_id: int, session: SessionDep, principal: PrincipalDep) -> Response:
+    """Make a queued or failed delivery due now; the dispatcher sends it in its next round."""
+    deliveries.retry_now(session, principal, delivery_id)
+    session.commit()
+    return RedirectResponse(f"/admin/deliveries?retried={delivery_id}", status_code=303)
