@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "caravan@localhost"
+    #: Where users reach Caravan (e.g. ``https://caravan.caricc.example``): links in e-mails
+    #: start with it. Unset, e-mails give paths inside Caravan (``/rfis/7``).
+    public_url: str | None = None
     smtp_timeout_seconds: float = Field(default=10, gt=0)
     #: Webhooks give up on a receiver after this long (and retry later).
     webhook_timeout_seconds: float = Field(default=5, gt=0)

@@ -533,3 +533,14 @@ def test_the_dispatchers_round_sends_what_is_due(
     assert done.leased and done.sent == 1
     assert not [e for e in done.errors if e.startswith(("sent", "digests"))]
     assert len(receiver.to("/ok")) == 1
+
+
+def test_links_in_emails_are_whole_when_the_public_url_is_set(settings: Settings) -> None:
+    from caravan.exchange.deliveries import absolute_links
+
+    text = "RFI-2026-000001 answered\n\nOpen in Caravan: /rfis/7\n"
+    assert absolute_links(settings, text) == text
+    public = settings.model_copy(update={"public_url": "https://caravan.caricc.example/"})
+    assert absolute_links(public, text).endswith(
+        "Open in Caravan: https://caravan.caricc.example/rfis/7\n"
+    )

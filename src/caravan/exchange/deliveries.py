@@ -280,6 +280,15 @@ def _record(db: Database, settings: Settings, now: datetime, outcome: Outcome) -
 # --------------------------------------------------------------------------- e-mail
 
 
+def absolute_links(settings: Settings, text: str) -> str:
+    """E-mails name pages as ``Open in Caravan: /rfis/7``; with ``public_url`` set, the link
+    is made whole so that a mail client can open it."""
+    if not settings.public_url:
+        return text
+    base = settings.public_url.rstrip("/")
+    return text.replace("Open in Caravan: /", f"Open in Caravan: {base}/")
+
+
 def email_message(settings: Settings, o: Outgoing, now: datetime | None = None) -> EmailMessage:
     """The e-mail for one delivery: UTF-8 plain text, one ``Message-ID`` across retries."""
     domain = settings.smtp_from.rpartition("@")[2].strip("> ") or "localhost"
@@ -290,7 +299,7 @@ def email_message(settings: Settings, o: Outgoing, now: datetime | None = None) 
     message["Date"] = format_datetime(now or utcnow())
     message["Message-ID"] = f"<caravan.{o.id}.{o.created_at:%Y%m%d%H%M%S}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(o.body, charset="utf-8")
+    message.set_content(absolute_links(settings, o.body), charset="utf-8")
     return message
 
 
