@@ -12,7 +12,7 @@ import argparse
 import shlex
 import sys
 
-from bench import RESULTS, checks, import_speed, list_pages, report
+from bench import RESULTS, checks, exchange_alerts, import_speed, list_pages, report
 from bench import graph as link_graph
 from bench import resolve as resolution
 from bench.machine import Machine
@@ -80,6 +80,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--graph-no-networkx", action="store_true", help="Caravan's side only, no NetworkX"
     )
+    parser.add_argument(
+        "--alerts", action="store_true", help="run only the alerts (watches) benchmark"
+    )
+    parser.add_argument("--alerts-persons", type=int, default=100_000, help="persons imported")
+    parser.add_argument("--alerts-watches", type=int, default=10_000, help="active watches")
+    parser.add_argument("--alerts-chunk", type=int, default=10_000, help="rows per import file")
+    parser.add_argument("--alerts-trials", type=int, default=30, help="latency trials")
     parser.add_argument("--no-record", action="store_true", help="do not append RESULTS.md")
     parser.add_argument(
         "--quick",
@@ -104,6 +111,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     if args.resolve:
         args.skip_import = args.skip_list = args.skip_checks = args.skip_graph = True
         args.skip_resolve = False
+    if args.alerts:
+        args.skip_import = args.skip_list = args.skip_checks = args.skip_resolve = True
+        args.skip_graph = True
     if args.graph:
         args.skip_import = args.skip_list = args.skip_checks = args.skip_resolve = True
         args.skip_graph = False
@@ -165,9 +175,21 @@ def main(argv: list[str] | None = None) -> int:
             networkx=not args.graph_no_networkx,
             log=log,
         )
+    alerted = None
+    if args.alerts:
+        alerted = exchange_alerts.run(
+            args.alerts_persons,
+            args.alerts_watches,
+            chunk=args.alerts_chunk,
+            trials=args.alerts_trials,
+            seed=args.seed,
+            log=log,
+        )
     text = report.render(machine, command, imports, lists, checked, resolved)
     if graphed:
         text = link_graph.add_to(text, graphed)
+    if alerted:
+        text = f"{text}\n\n{exchange_alerts.render(alerted)}"
     print()
     print(text)
     if not args.no_record:

@@ -335,6 +335,15 @@ def demo(
         f"profiles: {run.records:,} person records resolved in this run, "
         f"{run.auto_links:,} auto-links, {run.review:,} pairs to review"
     )
+    from caravan.exchange.demo import load_exchange_demo
+
+    exchange = load_exchange_demo(db, get_settings())
+    if not exchange.skipped:
+        console.print(
+            f"exchange: {exchange.requests} requests for information, "
+            f"{exchange.operations} joint operation, {exchange.watches} watches"
+            + "".join(f"; {note}" for note in exchange.notes)
+        )
     table = Table("user", "agency", "role", "password", title="Demo users (demo only!)")
     for user in demo_users():
         table.add_row(user.username, user.agency, user.role, DEMO_PASSWORD)
@@ -386,6 +395,7 @@ def generate(
 
 def _register_subcommands() -> None:
     from caravan.cli.checks import check_app
+    from caravan.cli.exchange import dispatcher_command
     from caravan.cli.graph import graph_app
     from caravan.cli.imports import export_app, import_app
     from caravan.cli.resolve import resolve_command
@@ -395,6 +405,7 @@ def _register_subcommands() -> None:
     app.add_typer(check_app, name="check")
     app.add_typer(graph_app, name="graph")
     app.command("resolve")(resolve_command)
+    app.command("dispatcher")(dispatcher_command)
 
 
 _register_subcommands()
