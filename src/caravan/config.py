@@ -87,9 +87,10 @@ class Settings(BaseSettings):
     delivery_backoff_seconds: float = Field(default=30, gt=0)
     #: The hour (UTC) daily digests go out.
     digest_hour_utc: int = Field(default=6, ge=0, le=23)
-    #: The dispatcher (alerts, e-mail, webhooks, overdue requests): ``inline`` runs it in
-    #: the web process, ``off`` leaves it to ``caravan dispatcher`` in a process of its own.
-    dispatcher: Literal["inline", "off"] = "inline"
+    #: The dispatcher (alerts, e-mail, webhooks, overdue requests): ``process`` runs it as a
+    #: child process of each web process, ``inline`` in a thread of the web process, ``off``
+    #: leaves it to ``caravan dispatcher`` started by the operator.
+    dispatcher: Literal["process", "inline", "off"] = "process"
     #: How often the dispatcher looks for new work.
     dispatcher_interval_seconds: float = Field(default=0.5, gt=0)
 

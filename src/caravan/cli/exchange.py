@@ -8,6 +8,7 @@ number may run beside the web workers: a lease lets one of them work at a time.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from types import FrameType
@@ -21,6 +22,9 @@ from caravan.exchange.dispatcher import Dispatcher
 
 def dispatcher_command(
     once: bool = typer.Option(False, "--once", help="Run one round, print what it did, stop."),
+    parent: int | None = typer.Option(
+        None, "--parent", help="Stop when the process with this id is gone (the web process)."
+    ),
 ) -> None:
     """Run the exchange dispatcher (alerts, e-mail, webhooks, deadlines) until Ctrl-C."""
     settings = get_settings()
@@ -51,6 +55,7 @@ def dispatcher_command(
     )
     dispatcher.start()
     while not stopped.wait(1.0):
-        pass
+        if parent is not None and os.getppid() != parent:
+            break  # the web process that started us is gone
     dispatcher.stop()
     context.console.print(f"Stopped after {dispatcher.rounds} rounds.", highlight=False)

@@ -10,9 +10,13 @@ Each round (every ``dispatcher_interval_seconds``) it
 3. escalates overdue requests (:func:`caravan.exchange.rfis.escalate_overdue`) and, once
    a day, sends the digests (:func:`caravan.exchange.deliveries.send_digests`).
 
-Any number of processes may run it (``dispatcher = inline`` in each web worker, or
-``caravan dispatcher`` alone): a lease in :class:`DispatcherState` lets one of them work
-at a time, and a crashed holder's lease runs out after :data:`LEASE_SECONDS`.
+Where it runs (``CARAVAN_DISPATCHER``): ``process`` (the default) — each web process starts
+``caravan dispatcher`` as a child process (:class:`DispatcherProcess`), so matching new
+data against thousands of watches never competes for Python's interpreter lock with the
+requests and imports the web process serves; ``inline`` — a thread of the web process
+(:meth:`Dispatcher.start`); ``off`` — run ``caravan dispatcher`` yourself. Any number may
+run: a lease in :class:`DispatcherState` lets one of them work at a time, and a crashed
+holder's lease runs out after :data:`LEASE_SECONDS`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import subprocess
+import sys
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -162,4 +168,33 @@ class Dispatcher:
             self._thread.join(timeout)
 
 
-__all__ = ["LEASE_SECONDS", "Dispatcher", "Round", "state"]
+class DispatcherProcess:
+    """``caravan dispatcher`` as a child process of the web process (``dispatcher =
+    process``). It stops with the web process, and on its own if the web process dies."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> subprocess.Popen[bytes]:
+        env = {**os.environ, "CARAVAN_DATABASE_URL": self.settings.database_url}
+        self.process = subprocess.Popen(  # noqa: S603 - our own command, no shell
+            [sys.executable, "-m", "caravan.cli", "dispatcher", "--parent", str(os.getpid())],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+        )
+        return self.process
+
+    def stop(self, timeout: float = 10) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout)
+
+
+__all__ = ["LEASE_SECONDS", "Dispatcher", "DispatcherProcess", "Round", "state"]

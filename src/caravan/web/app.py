@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from caravan import __version__
 from caravan.config import Settings, get_settings
-from caravan.exchange.dispatcher import Dispatcher
+from caravan.exchange.dispatcher import Dispatcher, DispatcherProcess
 from caravan.match.checks import person_index
 from caravan.store import Database
 from caravan.web import errors
@@ -47,8 +47,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if settings.environment != "test":
         app.router.on_startup.append(lambda: warm_check_index(app.state.db))
-        if settings.dispatcher == "inline":
-            dispatcher = Dispatcher(app.state.db, settings)
+        if settings.dispatcher != "off":
+            dispatcher: Dispatcher | DispatcherProcess = (
+                Dispatcher(app.state.db, settings)
+                if settings.dispatcher == "inline"
+                else DispatcherProcess(settings)
+            )
             app.state.dispatcher = dispatcher
             app.router.on_startup.append(dispatcher.start)
             app.router.on_shutdown.append(dispatcher.stop)
