@@ -37,4 +37,42 @@ COVERED = {
         "GET",
         "/api/v1/rfis/{rfi_id}/attachments/{attachment_id}",
     ): f"{API}::test_attachments_upload_and_download",
+    # The browser pages (tests/web/test_ui_rfis.py).
+    ("GET", "/rfis"): f"{UI}::test_officers_may_not_open_approvals_and_third_agencies_see_nothing",
+    ("GET", "/rfis/new"): f"{UI}::test_every_role_of_both_sides_opens_its_pages",
+    ("POST", "/rfis/new"): f"{UI}::test_changes_need_the_csrf_token",
+    (
+        "GET",
+        "/rfis/{rfi_id}",
+    ): f"{UI}::test_officers_may_not_open_approvals_and_third_agencies_see_nothing",
+    ("POST", "/rfis/{rfi_id}/send"): f"{UI}::test_a_draft_is_sent_or_discarded_from_its_page",
+    ("POST", "/rfis/{rfi_id}/discard"): f"{UI}::test_a_draft_is_sent_or_discarded_from_its_page",
+    (
+        "POST",
+        "/rfis/{rfi_id}/close",
+    ): f"{UI}::test_officers_may_not_open_approvals_and_third_agencies_see_nothing",
+    (
+        "POST",
+        "/rfis/{rfi_id}/acknowledge",
+    ): f"{UI}::test_each_side_sees_its_own_actions_and_the_release_needs_a_second_supervisor",
+    (
+        "POST",
+        "/rfis/{rfi_id}/answer",
+    ): f"{UI}::test_officers_may_not_open_approvals_and_third_agencies_see_nothing",
+    (
+        "POST",
+        "/rfis/answers/{answer_id}/approve",
+    ): f"{UI}::test_a_supervisor_who_wrote_the_answer_is_told_why_they_cannot_approve",
+    (
+        "POST",
+        "/rfis/answers/{answer_id}/return",
+    ): f"{UI}::test_officers_may_not_open_approvals_and_third_agencies_see_nothing",
+    (
+        "POST",
+        "/rfis/{rfi_id}/attachments",
+    ): f"{UI}::test_an_attachment_goes_with_the_request_and_downloads_safely",
+    (
+        "GET",
+        "/rfis/{rfi_id}/attachments/{attachment_id}",
+    ): f"{UI}::test_an_attachment_goes_with_the_request_and_downloads_safely",
 }

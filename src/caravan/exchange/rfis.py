@@ -1013,6 +1013,8 @@ def pending_approvals(session: Session, principal: Principal) -> list[RfiAnswer]
             .where(
                 RfiAnswer.status == "pending",
                 Rfi.to_agency_id == principal.agency_id,
+                # Not their own: the author may not approve it (four-eyes).
+                or_(RfiAnswer.author_id.is_(None), RfiAnswer.author_id != principal.user_id),
                 rfi_visibility_clause(principal),
             )
             .order_by(RfiAnswer.id)

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from caravan import __version__
 from caravan.config import Settings, get_settings
 from caravan.exchange.dispatcher import Dispatcher, DispatcherProcess
+from caravan.exchange.dispatcher import state as dispatcher_state
 from caravan.match.checks import person_index
 from caravan.store import Database
 from caravan.web import errors
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 else DispatcherProcess(settings)
             )
             app.state.dispatcher = dispatcher
+            # Watches see data from the app's start on, however long the child takes.
+            app.router.on_startup.append(lambda: dispatcher_state(app.state.db))
             app.router.on_startup.append(dispatcher.start)
             app.router.on_shutdown.append(dispatcher.stop)
     return app
