@@ -80,6 +80,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--graph-no-networkx", action="store_true", help="Caravan's side only, no NetworkX"
     )
+    parser.add_argument("--skip-alerts", action="store_true")
     parser.add_argument(
         "--alerts", action="store_true", help="run only the alerts (watches) benchmark"
     )
@@ -94,7 +95,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         help="small sizes: 5,000 persons / 2,000 seizures / 20,000 listed, 30 requests;"
         " checks over 20,000 persons with 140 + 60 queries; resolution: 5,000 cross-script rows,"
         " a 20,000-person full run and 1,000 new; graph: 20,000 records, 100,000 links,"
-        " 30 samples, a 5,000-node subgraph",
+        " 30 samples, a 5,000-node subgraph; alerts: 10,000 persons, 1,000 watches, 10 trials",
     )
     args = parser.parse_args(argv)
     if args.quick:
@@ -105,18 +106,19 @@ def parse(argv: list[str]) -> argparse.Namespace:
         args.resolve_persons, args.resolve_scale, args.resolve_new = 5_000, "20000", 1_000
         args.graph_nodes, args.graph_links = 20_000, 100_000
         args.graph_samples, args.graph_subgraph = 30, 5_000
+        args.alerts_persons, args.alerts_watches, args.alerts_trials = 10_000, 1_000, 10
     if args.checks:
         args.skip_import = args.skip_list = args.skip_resolve = args.skip_graph = True
-        args.skip_checks = False
+        args.skip_checks, args.skip_alerts = False, True
     if args.resolve:
         args.skip_import = args.skip_list = args.skip_checks = args.skip_graph = True
-        args.skip_resolve = False
+        args.skip_resolve, args.skip_alerts = False, True
     if args.alerts:
         args.skip_import = args.skip_list = args.skip_checks = args.skip_resolve = True
-        args.skip_graph = True
+        args.skip_graph, args.skip_alerts = True, False
     if args.graph:
         args.skip_import = args.skip_list = args.skip_checks = args.skip_resolve = True
-        args.skip_graph = False
+        args.skip_graph, args.skip_alerts = False, True
     return args
 
 
@@ -176,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             log=log,
         )
     alerted = None
-    if args.alerts:
+    if not args.skip_alerts:
         alerted = exchange_alerts.run(
             args.alerts_persons,
             args.alerts_watches,

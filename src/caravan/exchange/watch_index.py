@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from caravan.errors import InvalidData
-from caravan.match.checks import POSSIBLE, STRONG, _birth, _coarse, _name_words
+from caravan.match.checks import POSSIBLE, STRONG, _coarse, _name_words, person_evidence
 from caravan.match.index import MIN_STEM
 from caravan.match.selectors import Selector, parse_selector
 from caravan.names import MAX_TOKENS, Token, compare, match_score
@@ -368,17 +368,9 @@ class WatchIndex:
                     name_score, best = value, variant
         if name_score < POSSIBLE - 0.15 and not document:
             return None
-        level, change = _birth(selector.birth_date, person.birth_date)
-        score = name_score + change
-        notes = [f"birth date: {level}"] if level != "unknown" else []
-        if selector.nationality and person.nationality:
-            if person.nationality == selector.nationality:
-                notes.append("nationality same")
-            else:
-                score -= 0.03
-                notes.append("nationality differs")
-        if document:
-            score = max(score, 0.6) + 0.3
+        score, level, notes = person_evidence(
+            selector, name_score, person.birth_date, person.nationality, document
+        )
         score = max(0.0, min(1.0, score))
         if score < POSSIBLE or level in ("conflict", "near"):
             return None

@@ -258,6 +258,31 @@ def _coarse(match: NameMatch | None, document: bool) -> str:
     return "; ".join(said)
 
 
+def person_evidence(
+    selector: Selector,
+    name_score: float,
+    birth: str | None,
+    nationality: str | None,
+    document: bool,
+) -> tuple[float, str, list[str]]:
+    """A stored person's score against a person selector before the name's frequency is
+    weighed: the name score, moved by how the birth dates agree and by the nationality,
+    raised by a shared document. Also the birth date's agreement level and what was noted.
+    Checks and watches (:mod:`caravan.exchange.watch_index`) score alike through it."""
+    level, change = _birth(selector.birth_date, birth)
+    score = name_score + change
+    notes = [f"birth date: {level}"] if level != "unknown" else []
+    if selector.nationality and nationality:
+        if nationality == selector.nationality:
+            notes.append("nationality same")
+        else:
+            score -= 0.03
+            notes.append("nationality differs")
+    if document:
+        score = max(score, 0.6) + 0.3
+    return score, level, notes
+
+
 def _person_candidates(
     session: Session, selector: Selector, index: PersonIndex
 ) -> tuple[list[_Scored], bool]:
@@ -301,17 +326,7 @@ def _person_candidates(
         document = ordinal in by_document
         if name_score < POSSIBLE - 0.15 and not document:
             continue
-        level, change = _birth(selector.birth_date, birth)
-        score = name_score + change
-        notes = [f"birth date: {level}"] if level != "unknown" else []
-        if selector.nationality and nationality:
-            if nationality == selector.nationality:
-                notes.append("nationality same")
-            else:
-                score -= 0.03
-                notes.append("nationality differs")
-        if document:
-            score = max(score, 0.6) + 0.3
+        score, level, notes = person_evidence(selector, name_score, birth, nationality, document)
         if not (selector.birth_date or document) and common:
             # A frequent name is weak evidence on its own.
             score -= min(0.1, 0.03 * math.log10(1 + expected))
@@ -585,6 +600,7 @@ __all__ = [
     "Hit",
     "asker_region",
     "notify_owners",
+    "person_evidence",
     "person_index",
     "rank",
     "reset_index",
