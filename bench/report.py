@@ -276,7 +276,9 @@ def render(
         lines += [*checks_section(checks), ""]
     if resolved:
         lines += [*rs.section(resolved), ""]
-    lines += [*summary(imports, lists, checks, resolved), ""]
+    targets = summary(imports, lists, checks, resolved)
+    if len(targets) > 2:  # a heading alone says nothing (a run of one other benchmark)
+        lines += [*targets, ""]
     return "\n".join(lines) + "\n"
 
 

@@ -26,6 +26,7 @@ def test_the_alerts_benchmark_runs_and_reports(
         (0, "process"),
         (60, "process"),
         (60, "inline"),
+        (0, "process"),
     ]
     assert all(r.import_s > 0 for r in report.runs)
     assert report.runs[0].hits == 0 and report.runs[1].hits == report.runs[2].hits > 0
