@@ -361,21 +361,35 @@ _LABELS: dict[str, tuple[tuple[Any, ...], Callable[[Any], str]]] = {
 }
 
 
+#: Built statements of :func:`_select_by_ids`, by model, columns, reader and dialect: a
+#: view reads up to a dozen kinds, and building the same access clause for each on every
+#: request cost as much as running it. Emptied when it holds :data:`_MAX_STATEMENTS`.
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+_MAX_STATEMENTS = 4096
+
+
 def _select_by_ids(req: _Request, model: Any, columns: Sequence[Any], hexes: list[str]) -> Any:
     """Rows of ``model`` with these ids (32-digit hex) that the user may read, through
     ``caravan.access``; each row's ``hid`` is its id as hex. One cached statement with an
-    expanding parameter, so long id lists cost no per-value SQL building."""
-    sqlite = req.session.get_bind().dialect.name == "sqlite"
-    # SQLite keeps UUIDs as 32 hex digits: compare and read them as text.
-    id_column = type_coerce(model.id, String) if sqlite else model.id
-    stmt: Any = select(id_column.label("hid"), *columns).where(
-        id_column.in_(bindparam("ids", expanding=True))
-    )
-    stmt = visible(stmt, model, req.principal)
+    expanding parameter, so long id lists cost no per-value SQL building; run as a Core
+    statement (columns, not entities: no ORM loading per row)."""
+    connection = req.session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    key = (model, tuple(columns), req.principal, sqlite)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        if len(_STATEMENTS) >= _MAX_STATEMENTS:
+            _STATEMENTS.clear()
+        # SQLite keeps UUIDs as 32 hex digits: compare and read them as text.
+        id_column = type_coerce(model.id, String) if sqlite else model.id
+        stmt = select(id_column.label("hid"), *columns).where(
+            id_column.in_(bindparam("ids", expanding=True))
+        )
+        stmt = _STATEMENTS[key] = visible(stmt, model, req.principal)
     for start in range(0, len(hexes), _CHUNK_IDS):
         part = hexes[start : start + _CHUNK_IDS]
         params = part if sqlite else [uuid.UUID(h) for h in part]
-        for row in req.session.execute(stmt, {"ids": params}):
+        for row in connection.execute(stmt, {"ids": params}):
             yield (row.hid if sqlite else row.hid.hex), row
 
 
