@@ -37,6 +37,7 @@ from caravan.access import (
     hit_views,
     require,
     rfi_visibility_clause,
+    visible,
 )
 from caravan.collect.writer import note_change
 from caravan.config import Settings
@@ -446,7 +447,9 @@ def subject_records(session: Session, principal: Principal, rfi: Rfi) -> list[Re
         if len(short) >= 8 and all(c in "0123456789abcdef" for c in short):
             matches.append(func.replace(cast(model.id, String), "-", "").like(short + "%"))
         rows = session.scalars(
-            select(model).where(model.agency_id == rfi.to_agency_id, or_(*matches)).limit(5)
+            visible(select(model), model, principal)
+            .where(model.agency_id == rfi.to_agency_id, or_(*matches))
+            .limit(5)
         )
         found.extend(r for r in rows if r not in found)
     return found
@@ -497,7 +500,9 @@ def _choices(
         except ValueError:
             errors.append(FieldError(f"{field}.id", f"{item.get('id')!r} is not a record id"))
             continue
-        record = session.get(model, record_id)
+        record = session.scalars(
+            visible(select(model).where(model.id == record_id), model, principal)
+        ).first()
         if record is None or record.agency_id != principal.agency_id:
             # Another agency's record answers like a missing one: only owners release.
             errors.append(FieldError(f"{field}.id", f"your agency has no {kind} {record_id}"))
