@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import html
 import re
 import time
 from pathlib import Path
@@ -421,3 +422,18 @@ def test_person_check_and_hit_inbox_in_chromium(
     page.wait_for_url("**/hits")
     assert page.locator("h1").inner_text().startswith("Входящие")
     shot(page, "hit-inbox-ru")
+
+
+def test_a_check_offers_to_watch_its_query(client: TestClient, world: Any) -> None:
+    csrf = sign_in(client, "kz-mvd.officer")
+    response = run_check(client, csrf, "person", surname="Рахимов", birth_date="1985-03-07")
+    results = results_section(response.text)
+    link = re.search(r'<a[^>]*data-watch href="([^"]+)"', results)
+    assert link, results
+    url = html.unescape(link.group(1))
+    assert url.startswith("/watches?kind=person&")
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'value="Рахимов"' in page.text and 'value="1985-03-07"' in page.text
+    plate = results_section(run_check(client, csrf, "plate", plate="01 KG 123 ABC").text)
+    assert "/watches?kind=plate&amp;plate=01+KG+123+ABC" in plate
