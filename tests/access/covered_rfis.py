@@ -4,6 +4,14 @@ API = "tests/web/test_api_rfis.py"
 UI = "tests/web/test_ui_rfis.py"
 
 COVERED = {
+    (
+        "GET",
+        "/rfis/{rfi_id}/edit",
+    ): f"{UI}::test_a_draft_is_changed_on_its_own_form_and_only_while_a_draft",
+    (
+        "POST",
+        "/rfis/{rfi_id}/edit",
+    ): f"{UI}::test_a_draft_is_changed_on_its_own_form_and_only_while_a_draft",
     ("GET", "/api/v1/rfis"): f"{API}::test_every_role_asks_and_answers_but_only_parties_see",
     ("POST", "/api/v1/rfis"): f"{API}::test_every_role_asks_and_answers_but_only_parties_see",
     ("GET", "/api/v1/rfis/stats"): f"{API}::test_every_role_asks_and_answers_but_only_parties_see",

@@ -205,6 +205,47 @@ def test_a_draft_is_sent_or_discarded_from_its_page(as_user: Any, world: Any) ->
     assert actions_of(world, actions_reference(world, rfi_id)) == ["rfi.create", "rfi.send"]
 
 
+def test_a_draft_is_changed_on_its_own_form_and_only_while_a_draft(
+    as_user: Any, world: Any
+) -> None:
+    rfi_id = file_request(as_user, action="draft")
+    client, csrf = as_user("kz-mvd.officer")
+    assert 'data-action="edit"' in client.get(f"/rfis/{rfi_id}").text
+    form = client.get(f"/rfis/{rfi_id}/edit")
+    assert form.status_code == 200
+    assert 'value="Yusupov, Bakhtiyor"' in form.text and 'value="KG-P-501"' in form.text
+    assert 'name="to"' not in form.text  # the agency asked stays as it was
+    changed = {**ASK, "subject": "Yusupov, Bakhtiyor (b. 1990)", "subject-0-reference": "KG-P-9"}
+    bad = client.post(f"/rfis/{rfi_id}/edit", data={"csrf_token": csrf, **changed, "purpose": ""})
+    assert bad.status_code == 422 and 'value="Yusupov, Bakhtiyor (b. 1990)"' in bad.text
+    saved = client.post(
+        f"/rfis/{rfi_id}/edit",
+        data={"csrf_token": csrf, "action": "send", **changed},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303 and saved.headers["location"].endswith("?notice=sent")
+    with world.db.session() as session:
+        rfi = session.get(Rfi, rfi_id)
+        assert rfi is not None and rfi.state == "sent"
+        assert rfi.subject == "Yusupov, Bakhtiyor (b. 1990)"
+        assert rfi.subjects == [{"kind": "person", "reference": "KG-P-9"}]
+    assert actions_of(world, actions_reference(world, rfi_id)) == [
+        "rfi.create",
+        "rfi.update",
+        "rfi.send",
+    ]
+    # Sent: no more changes, said on the page; another agency does not see it at all.
+    assert client.get(f"/rfis/{rfi_id}/edit").status_code == 409
+    again = client.post(f"/rfis/{rfi_id}/edit", data={"csrf_token": csrf, **changed})
+    assert again.status_code == 409 and "only drafts" in again.text
+    third, third_csrf = as_user("caricc.officer")
+    assert third.get(f"/rfis/{rfi_id}/edit").status_code == 404
+    posted = third.post(f"/rfis/{rfi_id}/edit", data={"csrf_token": third_csrf, **changed})
+    assert posted.status_code == 404
+    owner, _ = as_user("kg-mvd.officer")
+    assert 'data-action="edit"' not in owner.get(f"/rfis/{rfi_id}").text
+
+
 def actions_reference(world: Any, rfi_id: int) -> str:
     with world.db.session() as session:
         rfi = session.get(Rfi, rfi_id)

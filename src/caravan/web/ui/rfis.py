@@ -237,9 +237,11 @@ def _new_page(
     form: FormState,
     subjects: list[dict[str, str]],
     status_code: int = 200,
+    editing: Rfi | None = None,
 ) -> Response:
     rows = list(subjects) + [{} for _ in range(max(1, SUBJECT_ROWS - len(subjects)))]
     context = {
+        "editing": editing,
         "form": form,
         "subjects": rows,
         "agencies": _agencies(session, principal, lang),
@@ -339,6 +341,67 @@ async def create(
     if len(made) == 1:
         return RedirectResponse(f"/rfis/{made[0].id}?notice={notice}", status_code=303)
     return RedirectResponse("/rfis?box=outbox&notice=filed", status_code=303)
+
+
+_DRAFT_FIELDS = ("priority", "subject", "question", "legal_basis", "purpose")
+
+
+def _draft(session: Session, principal: Principal, rfi_id: str) -> Rfi:
+    """A draft of the principal's agency to change (another agency's request: 404)."""
+    require(principal, "rfi.create")
+    return rfis.get(session, principal, _visible(session, principal, rfi_id))
+
+
+@router.get("/rfis/{rfi_id}/edit")
+def edit_form(
+    request: Request,
+    rfi_id: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    lang: LangDep,
+) -> Response:
+    """The form again, filled with the draft (drafts only: a sent request is not changed)."""
+    rfi = _draft(session, principal, rfi_id)
+    if rfi.state != "draft" or rfi.from_agency_id != principal.agency_id:
+        refusal = Conflict(f"{rfi.reference} was sent: only drafts can be changed")
+        return _refused(request, session, principal, rfi.id, refusal, lang)
+    form = FormState(values={name: getattr(rfi, name) for name in _DRAFT_FIELDS})
+    return _new_page(
+        request, session, principal, settings, lang, form, list(rfi.subjects), editing=rfi
+    )
+
+
+@router.post("/rfis/{rfi_id}/edit", dependencies=[CsrfDep])
+async def edit(
+    request: Request,
+    rfi_id: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    lang: LangDep,
+) -> Response:
+    """Save the changed draft, and send it when asked to."""
+    rfi = _draft(session, principal, rfi_id)
+    posted = await request.form()
+    form = FormState(values={name: str(posted.get(name) or "") for name in _DRAFT_FIELDS})
+    subjects = _subject_rows(posted)
+    try:
+        rfis.update_draft(session, principal, rfi.id, {**form.values, "subjects": subjects})
+        if posted.get("action") == "send":
+            rfis.send_rfi(session, principal, rfi.id, settings)
+    except InvalidData as exc:
+        session.rollback()
+        _form_errors(form, exc.errors, lang)
+        editing = rfis.get(session, principal, rfi.id)
+        return _new_page(
+            request, session, principal, settings, lang, form, subjects, 422, editing=editing
+        )
+    except (Conflict, PermissionDenied) as exc:
+        return _refused(request, session, principal, rfi.id, exc, lang)
+    session.commit()
+    notice = "sent" if posted.get("action") == "send" else "saved"
+    return RedirectResponse(f"/rfis/{rfi.id}?notice={notice}", status_code=303)
 
 
 def _form_errors(form: FormState, errors: list[FieldError], lang: str) -> None:
