@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +34,10 @@ from caravan.exchange.deliveries import (
 from caravan.exchange.dispatcher import state
 from caravan.exchange.notify import notify
 from caravan.store.models import AuditEvent, Delivery, Notification, User
-from caravan.store.models.base import utcnow
+from caravan.store.models.base import as_utc, utcnow
 
 TITLE = "Новое совпадение: Асанов Бакыт"
 BODY = "Телефон +996 555 123 456 встретился в изъятии героина (12,5 кг), Ош."
-
-
-def aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def configured(settings: Settings, **changes: Any) -> Settings:
@@ -128,7 +122,7 @@ def test_smtp_down_keeps_the_email_queued_and_retries_with_back_off(
     [delivery] = deliveries_of(world.db)
     assert delivery.status == "queued" and delivery.attempts == 1
     assert delivery.last_error == "SMTP server refused the connection"
-    assert aware(delivery.next_attempt_at) == first + timedelta(seconds=30)
+    assert as_utc(delivery.next_attempt_at) == first + timedelta(seconds=30)
 
     # Not due yet: not tried.
     assert send_due(world.db, settings, first + timedelta(seconds=29)) == 0
@@ -138,7 +132,7 @@ def test_smtp_down_keeps_the_email_queued_and_retries_with_back_off(
     assert send_due(world.db, settings, second) == 0
     [delivery] = deliveries_of(world.db)
     assert delivery.attempts == 2 and delivery.status == "queued"
-    assert aware(delivery.next_attempt_at) == second + timedelta(seconds=120)
+    assert as_utc(delivery.next_attempt_at) == second + timedelta(seconds=120)
 
     # The server comes up; at the next due time the e-mail goes.
     server = SmtpServer(tmp_path, port).start()
@@ -285,8 +279,8 @@ def test_slow_and_failing_receivers_are_retried_without_holding_up_the_rest(
     assert slow.attempts == failing.attempts == 1
     assert slow.last_error == "no answer within 0.3 s"
     assert failing.last_error == "receiver answered HTTP 500"
-    assert aware(slow.next_attempt_at) == aware(failing.next_attempt_at)
-    assert aware(slow.next_attempt_at) == now + timedelta(seconds=60)
+    assert as_utc(slow.next_attempt_at) == as_utc(failing.next_attempt_at)
+    assert as_utc(slow.next_attempt_at) == now + timedelta(seconds=60)
     assert all(receiver.url not in (d.last_error or "") for d in (slow, failing))
 
     # Not due yet: nobody is called again; when due, both are tried once more.
@@ -296,7 +290,7 @@ def test_slow_and_failing_receivers_are_retried_without_holding_up_the_rest(
     assert len(receiver.to("/fail")) == 2 and len(receiver.to("/slow")) == 2
     slow, failing, ok = deliveries_of(world.db)
     assert slow.attempts == failing.attempts == 2
-    assert aware(failing.next_attempt_at) == now + timedelta(seconds=60 + 240)
+    assert as_utc(failing.next_attempt_at) == now + timedelta(seconds=60 + 240)
     assert len(receiver.to("/ok")) == 1
 
 

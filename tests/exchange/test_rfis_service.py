@@ -24,6 +24,7 @@ from caravan.store.models import (
     RecordRecipient,
     Rfi,
 )
+from caravan.store.models.base import as_utc
 
 
 def _person(world: Any, username: str, source_id: str, code: str, **extra: Any) -> Any:
@@ -92,9 +93,7 @@ def test_check_hit_request_answer_approval_release(world: Any, settings: Setting
         assert hit.notice is not None and hit.notice.reference == "KG-P-77"
     rfi = _ask(world, settings, subjects=[{"kind": "person", "reference": hit.notice.reference}])
     assert rfi.state == "sent" and rfi.reference.startswith("RFI-")
-    due = rfi.due_at if rfi.due_at.tzinfo else rfi.due_at.replace(tzinfo=UTC)
-    sent = rfi.sent_at if rfi.sent_at.tzinfo else rfi.sent_at.replace(tzinfo=UTC)
-    assert due - sent == timedelta(hours=settings.rfi_hours_urgent)
+    assert as_utc(rfi.due_at) - as_utc(rfi.sent_at) == timedelta(hours=settings.rfi_hours_urgent)
     assert any(n.kind == "rfi.received" for n in _inbox(world, "kg-mvd.officer"))
 
     owner = world.principal("kg-mvd.officer")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import socket
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from caravan.config import Settings
 from caravan.exchange.deliveries import send_due
 from caravan.exchange.notify import notify
 from caravan.store.models import AuditEvent, Delivery, HitNotification, Notification, User
-from caravan.store.models.base import utcnow
+from caravan.store.models.base import as_utc, utcnow
 from caravan.web.app import asgi_app
 
 
@@ -244,7 +244,7 @@ def test_smtp_down_is_visible_and_retry_now_is_audited(settings: Settings, world
         assert done.headers["location"] == f"/admin/deliveries?retried={delivery.id}"
         assert f'data-retried="{delivery.id}"' in c.get(done.headers["location"]).text
     [delivery] = _deliveries(world)
-    assert _aware(delivery.next_attempt_at) <= utcnow()
+    assert as_utc(delivery.next_attempt_at) <= utcnow()
     with world.db.session() as session:
         [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "delivery.retry"))
         assert event.actor == "kz-mvd.administrator" and event.object_id == str(delivery.id)
@@ -253,10 +253,6 @@ def test_smtp_down_is_visible_and_retry_now_is_audited(settings: Settings, world
 def _deliveries(world: Any) -> list[Delivery]:
     with world.db.session() as session:
         return list(session.scalars(select(Delivery).order_by(Delivery.id)))
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # --------------------------------------------------------------------------- Chromium

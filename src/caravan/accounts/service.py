@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -29,14 +29,9 @@ from caravan.errors import (
     TooManyAttempts,
 )
 from caravan.store.models import Agency, ApiToken, SigninAttempt, User, WebSession
-from caravan.store.models.base import utcnow
+from caravan.store.models.base import as_utc, utcnow
 
 AGENCY_TYPES = ("police", "drug_control", "customs", "border", "security_service", "centre")
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every time we store is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # --- agencies -------------------------------------------------------------------------
@@ -310,8 +305,8 @@ def resume_web_session(session: Session, settings: Settings, token: str) -> WebS
     if web is None or web.ended_at is not None or not web.user.is_active:
         raise NotAuthenticated("Your session has ended; sign in again")
     now = utcnow()
-    idle = now - _aware(web.last_seen_at)
-    age = now - _aware(web.created_at)
+    idle = now - as_utc(web.last_seen_at)
+    age = now - as_utc(web.created_at)
     if idle > timedelta(minutes=settings.session_idle_minutes) or age > timedelta(
         hours=settings.session_max_hours
     ):
@@ -356,7 +351,7 @@ def user_for_token(session: Session, secret: str) -> User:
     if token is None or token.revoked_at is not None or not token.user.is_active:
         raise NotAuthenticated("Invalid or revoked API token")
     now = utcnow()
-    if token.last_used_at is None or now - _aware(token.last_used_at) > timedelta(minutes=1):
+    if token.last_used_at is None or now - as_utc(token.last_used_at) > timedelta(minutes=1):
         token.last_used_at = now
     return token.user
 

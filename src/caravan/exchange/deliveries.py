@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
@@ -60,7 +60,7 @@ from caravan.config import Settings
 from caravan.errors import Conflict, FieldError, InvalidData, NotFound
 from caravan.store import Database
 from caravan.store.models import Delivery, DispatcherState, Notification, User, Watch
-from caravan.store.models.base import utcnow
+from caravan.store.models.base import as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ class Outcome:
 
 def send_due(db: Database, settings: Settings, now: datetime) -> int:
     """Send the deliveries due at ``now`` (one bounded batch); return how many went out."""
-    now = _aware(now)
+    now = as_utc(now)
     if settings.smtp_host is None:
         _note_email_off(db, now)
     batch = _claim(db, settings, now)
@@ -230,7 +230,7 @@ def _claim(db: Database, settings: Settings, now: datetime) -> list[Outgoing]:
                 subject=d.subject,
                 body=d.body,
                 attempts=d.attempts,
-                created_at=_aware(d.created_at),
+                created_at=as_utc(d.created_at),
                 secret=secret,
                 watch_id=d.watch_id,
             )
@@ -437,7 +437,7 @@ def send_digests(db: Database, settings: Settings, now: datetime) -> int:
     watch with a URL, listing that watch's. They go out as :class:`Delivery` rows, so
     retries apply. Everything is marked digested, so nothing is listed twice.
     """
-    now = _aware(now)
+    now = as_utc(now)
     if now.hour < settings.digest_hour_utc:
         return 0
     today = now.date()
@@ -559,7 +559,7 @@ def digest_webhook_body(watch: Watch, notes: list[Notification], now: datetime) 
                     "body": n.body,
                     "link": n.link,
                     "payload": n.payload,
-                    "created_at": _aware(n.created_at).isoformat(),
+                    "created_at": as_utc(n.created_at).isoformat(),
                 }
                 for n in notes
             ],
@@ -648,11 +648,6 @@ def channel_status(settings: Settings) -> dict[str, Any]:
         "backoff_seconds": settings.delivery_backoff_seconds,
         "digest_hour_utc": settings.digest_hour_utc,
     }
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands datetimes back without their zone; they are UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 __all__ = [

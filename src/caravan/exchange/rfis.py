@@ -23,7 +23,7 @@ import statistics
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_, select
@@ -67,7 +67,7 @@ from caravan.store.models import (
     RfiAttachment,
     SeizureReport,
 )
-from caravan.store.models.base import utcnow
+from caravan.store.models.base import as_utc, utcnow
 
 PRIORITIES = ("urgent", "high", "normal")
 OUTCOMES = ("answered", "partly_answered", "refused")
@@ -92,13 +92,6 @@ def _now() -> datetime:
     return utcnow()
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite gives back naive UTC times."""
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def deadline(settings: Settings, priority: str) -> timedelta:
     hours = {
         "urgent": settings.rfi_hours_urgent,
@@ -109,7 +102,7 @@ def deadline(settings: Settings, priority: str) -> timedelta:
 
 
 def is_overdue(rfi: Rfi, now: datetime | None = None) -> bool:
-    due = _aware(rfi.due_at)
+    due = as_utc(rfi.due_at)
     return rfi.state in OPEN_STATES and due is not None and due < (now or _now())
 
 
@@ -866,7 +859,7 @@ def stats(session: Session, principal: Principal, box: str) -> Stats:
     by_state: dict[str, int] = {}
     for rfi in rows:
         by_state[rfi.state] = by_state.get(rfi.state, 0) + 1
-        sent, answered, due = _aware(rfi.sent_at), _aware(rfi.answered_at), _aware(rfi.due_at)
+        sent, answered, due = as_utc(rfi.sent_at), as_utc(rfi.answered_at), as_utc(rfi.due_at)
         if sent and answered:
             hours.append((answered - sent).total_seconds() / 3600)
             on_time += bool(due and answered <= due)

@@ -10,7 +10,6 @@ their own charts and those colleagues of their agency shared.
 # No ``from __future__ import annotations``: FastAPI reads these annotations at runtime.
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -20,6 +19,7 @@ from caravan.access import Principal
 from caravan.analyze.network import charts
 from caravan.errors import FieldError, InvalidData
 from caravan.store.models import Chart
+from caravan.web.api.schemas import iso_utc
 from caravan.web.deps import CsrfDep, PrincipalDep, SessionDep
 
 router = APIRouter(tags=["charts"])
@@ -66,11 +66,6 @@ class ChartChangeIn(BaseModel):
     shared: bool | None = Field(None, description="Share with your agency, or stop sharing")
 
 
-def _utc(value: datetime) -> str:
-    """ISO 8601 in UTC on either database (SQLite gives back naive UTC times)."""
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
-
-
 def chart_to_dict(chart: Chart, principal: Principal, *, state: bool = True) -> dict[str, Any]:
     """A chart as the API returns it; lists leave out ``state``."""
     data: dict[str, Any] = {
@@ -82,8 +77,8 @@ def chart_to_dict(chart: Chart, principal: Principal, *, state: bool = True) -> 
         "mine": chart.owner_id == principal.user_id,
         "shared": chart.shared,
         "node_count": chart.node_count,
-        "created_at": _utc(chart.created_at),
-        "updated_at": _utc(chart.updated_at),
+        "created_at": iso_utc(chart.created_at),
+        "updated_at": iso_utc(chart.updated_at),
         "url": f"/api/v1/charts/{chart.id}",
     }
     if state:

@@ -7,7 +7,6 @@ their own; e-mail and webhook copies are sent separately by the dispatcher.
 
 # No ``from __future__ import annotations``: FastAPI reads these annotations at runtime.
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
@@ -17,6 +16,7 @@ from caravan.access import require
 from caravan.errors import FieldError, InvalidData
 from caravan.exchange import notify
 from caravan.store.models import Notification
+from caravan.web.api.schemas import iso_utc
 from caravan.web.deps import CsrfDep, PrincipalDep, SessionDep
 
 router = APIRouter(tags=["notifications"])
@@ -34,12 +34,6 @@ class ReadIn(BaseModel):
     all: bool = Field(False, description="Mark every notification of yours read")
 
 
-def _utc(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
-
-
 def notification_to_dict(note: Notification) -> dict[str, Any]:
     return {
         "id": note.id,
@@ -50,8 +44,8 @@ def notification_to_dict(note: Notification) -> dict[str, Any]:
         "payload": note.payload,
         "watch": note.watch_id,
         "digest": note.digest,
-        "created_at": _utc(note.created_at),
-        "read_at": _utc(note.read_at),
+        "created_at": iso_utc(note.created_at),
+        "read_at": iso_utc(note.read_at),
         "unread": note.read_at is None,
     }
 

@@ -9,7 +9,6 @@ supervisor of the owner agency other than the one who shared it (four-eyes).
 
 # No ``from __future__ import annotations``: FastAPI reads these annotations at runtime.
 
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Response
@@ -27,6 +26,7 @@ from caravan.store.models import (
     OperationTask,
     User,
 )
+from caravan.web.api.schemas import iso_utc
 from caravan.web.deps import CsrfDep, PrincipalDep, SessionDep
 
 router = APIRouter(tags=["operations"])
@@ -119,12 +119,6 @@ class ShareIn(BaseModel):
     )
 
 
-def _utc(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
-
-
 def _user(user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
@@ -145,8 +139,8 @@ def _operation(operation: Operation) -> dict[str, Any]:
         "description": operation.description,
         "status": operation.status,
         "lead_agency": operation.lead_agency.code,
-        "created_at": _utc(operation.created_at),
-        "updated_at": _utc(operation.updated_at),
+        "created_at": iso_utc(operation.created_at),
+        "updated_at": iso_utc(operation.updated_at),
         "url": f"/api/v1/operations/{operation.id}",
     }
 
@@ -161,14 +155,14 @@ def summary_to_dict(summary: ops.OperationSummary) -> dict[str, Any]:
 
 
 def _member(member: OperationMember) -> dict[str, Any]:
-    return {**(_user(member.user) or {}), "added_at": _utc(member.added_at)}
+    return {**(_user(member.user) or {}), "added_at": iso_utc(member.added_at)}
 
 
 def _entry(entry: OperationEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
         "kind": entry.kind,
-        "at": _utc(entry.at),
+        "at": iso_utc(entry.at),
         "author": entry.author.username if entry.author else None,
         "author_agency": entry.author.agency.code if entry.author else None,
         "text": entry.text,
@@ -183,7 +177,7 @@ def _task(task: OperationTask, overdue: bool) -> dict[str, Any]:
         "due_on": task.due_on.isoformat() if task.due_on else None,
         "status": task.status,
         "overdue": overdue,
-        "done_at": _utc(task.done_at),
+        "done_at": iso_utc(task.done_at),
     }
 
 
@@ -198,8 +192,8 @@ def share_to_dict(view: ops.ShareView) -> dict[str, Any]:
         "handling_code": share.handling_code,
         "shared_by": view.shared_by.username if view.shared_by else None,
         "decided_by": view.approved_by.username if view.approved_by else None,
-        "shared_at": _utc(share.created_at),
-        "decided_at": _utc(share.decided_at),
+        "shared_at": iso_utc(share.created_at),
+        "decided_at": iso_utc(share.decided_at),
         "readable": view.readable,
         "can_decide": view.can_decide,
     }

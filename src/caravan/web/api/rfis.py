@@ -11,7 +11,6 @@ the record endpoints, under their own handling code. Every step is audited.
 
 # No ``from __future__ import annotations``: FastAPI reads these annotations at runtime.
 
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
@@ -22,6 +21,7 @@ from caravan.access import HitNotice, Principal
 from caravan.exchange import rfis
 from caravan.store.models import IntelReport, Person, RecordMixin, Rfi, RfiAnswer, SeizureReport
 from caravan.web.api.records import record_out
+from caravan.web.api.schemas import iso_utc
 from caravan.web.deps import CsrfDep, PrincipalDep, SessionDep, SettingsDep
 
 router = APIRouter(tags=["requests for information"])
@@ -82,12 +82,6 @@ class DecisionIn(BaseModel):
     note: str | None = Field(None, description="Why (required to return an answer)")
 
 
-def _utc(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
-
-
 def view_to_dict(session: Session, view: RecordMixin | HitNotice | None) -> dict[str, Any] | None:
     """A released record as the reader may see it now (a notice when they may not)."""
     if view is None:
@@ -125,16 +119,16 @@ def answer_to_dict(session: Session, principal: Principal, reply: RfiAnswer) -> 
         "text": reply.text,
         "status": reply.status,
         "author": reply.author.username if reply.author else None,
-        "created_at": _utc(reply.created_at),
+        "created_at": iso_utc(reply.created_at),
         "decided_by": reply.decided_by.username if reply.decided_by else None,
-        "decided_at": _utc(reply.decided_at),
+        "decided_at": iso_utc(reply.decided_at),
         "decision_note": reply.decision_note,
         "releases": [
             {
                 "kind": r.record_kind,
                 "mode": r.mode,
                 "handling_code": r.handling_code,
-                "released_at": _utc(r.released_at),
+                "released_at": iso_utc(r.released_at),
                 "record": view_to_dict(session, views.get(r.id)),
             }
             for r in reply.releases
@@ -156,12 +150,12 @@ def rfi_to_dict(
         "subject": rfi.subject,
         "state": rfi.state,
         "overdue": rfis.is_overdue(rfi),
-        "created_at": _utc(rfi.created_at),
-        "sent_at": _utc(rfi.sent_at),
-        "due_at": _utc(rfi.due_at),
-        "acknowledged_at": _utc(rfi.acknowledged_at),
-        "answered_at": _utc(rfi.answered_at),
-        "closed_at": _utc(rfi.closed_at),
+        "created_at": iso_utc(rfi.created_at),
+        "sent_at": iso_utc(rfi.sent_at),
+        "due_at": iso_utc(rfi.due_at),
+        "acknowledged_at": iso_utc(rfi.acknowledged_at),
+        "answered_at": iso_utc(rfi.answered_at),
+        "closed_at": iso_utc(rfi.closed_at),
     }
     if detail:
         data.update(

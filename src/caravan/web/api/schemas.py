@@ -15,6 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from caravan.store.models.base import as_utc
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """A stored time as ISO 8601 in UTC, the same on SQLite and PostgreSQL."""
+    return None if value is None else as_utc(value).astimezone(dt.UTC).isoformat()
+
 
 class RecordCommonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -10,7 +10,6 @@ it and how to ask, never its content.
 
 # No ``from __future__ import annotations``: FastAPI reads these annotations at runtime.
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from caravan.exchange import alerts
 from caravan.match.selectors import KINDS as SELECTOR_KINDS
 from caravan.store.models import Watch
+from caravan.web.api.schemas import iso_utc
 from caravan.web.deps import CsrfDep, PrincipalDep, SessionDep
 
 router = APIRouter(tags=["watches"])
@@ -95,12 +95,6 @@ class WatchChangeIn(BaseModel):
     )
 
 
-def _utc(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
-
-
 def watch_to_dict(watch: Watch, *, secret: bool = False) -> dict[str, Any]:
     """A watch as its owner sees it (``secret``: with the webhook secret)."""
     data: dict[str, Any] = {
@@ -114,8 +108,8 @@ def watch_to_dict(watch: Watch, *, secret: bool = False) -> dict[str, Any]:
         "email": watch.email,
         "webhook_url": watch.webhook_url,
         "active": watch.active,
-        "created_at": _utc(watch.created_at),
-        "last_match_at": _utc(watch.last_match_at),
+        "created_at": iso_utc(watch.created_at),
+        "last_match_at": iso_utc(watch.last_match_at),
         "match_count": watch.match_count,
         "url": f"/api/v1/watches/{watch.id}",
     }
@@ -129,7 +123,7 @@ def hit_to_dict(hit: alerts.HitView) -> dict[str, Any]:
         "record_kind": hit.kind,
         "score": hit.score,
         "explanation": hit.explanation,
-        "matched_at": _utc(hit.created_at),
+        "matched_at": iso_utc(hit.created_at),
         "visible": hit.visible,
         "label": hit.label,
         "url": hit.url,

@@ -18,6 +18,7 @@ from caravan.domain import MEMBER_STATES, SCHEMES, country_name, get_drug, group
 from caravan.domain.handling import HandlingCode
 from caravan.domain.places import VOCABULARIES, label
 from caravan.domain.units import unit_kind, unit_label
+from caravan.store.models.base import as_utc
 from caravan.web.templating import templates
 
 NARROW_NBSP = "\u202f"
@@ -47,9 +48,7 @@ def fmt_datetime(value: datetime | date | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+        return as_utc(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M")
     return value.isoformat()
 
 
