@@ -106,7 +106,8 @@ def reset_cache() -> None:
 
 
 def _signature(session: Session) -> tuple[Any, ...]:
-    """Changes when an active watch comes or goes, or profiles' members may have moved."""
+    """Changes when an active watch comes or goes, or profiles' members may have moved:
+    ``(watches' stamp, profiles' stamp)``."""
     watches = session.execute(
         select(
             func.count(),
@@ -115,7 +116,7 @@ def _signature(session: Session) -> tuple[Any, ...]:
             func.max(Watch.created_at),
         ).where(Watch.active.is_(True))
     ).one()
-    return (*watches, *_profile_stamp(session))
+    return (tuple(watches), _profile_stamp(session))
 
 
 def _profile_stamp(session: Session) -> tuple[Any, ...]:
@@ -208,7 +209,7 @@ def _step(db: Database, state: _State) -> tuple[int, bool]:
                 )
             )
             matches = index.match(_read(session, rows, index))
-        stamp = _profile_stamp(session)
+        stamp = index.signature[1]  # read just now by watch_index
         runs = stamp[0]
         if index.profiles and stamp != state.profile_stamp:
             matches.extend(_new_members(session, index))
