@@ -3,7 +3,8 @@
 Reads go through :func:`visible` / :func:`get_visible` (checks: :func:`hit_views`; saved
 link charts: :func:`chart_visibility_clause`; requests for information:
 :func:`rfi_visibility_clause`; joint operations: :func:`operation_visibility_clause`;
-one's own notifications and watches: :func:`personal_clause`); actions through
+one's own notifications and watches: :func:`personal_clause`; the e-mail and webhook
+queue: :func:`delivery_visibility_clause`); actions through
 :func:`require`. Nothing else in Caravan re-implements either rule.
 """
 
@@ -14,6 +15,7 @@ from caravan.access.visibility import (
     OPEN_CODES,
     RESTRICTED_CODES,
     chart_visibility_clause,
+    delivery_visibility_clause,
     get_visible,
     is_restricted,
     operation_visibility_clause,
@@ -32,6 +34,7 @@ __all__ = [
     "Principal",
     "allowed",
     "chart_visibility_clause",
+    "delivery_visibility_clause",
     "get_visible",
     "hit_views",
     "is_restricted",

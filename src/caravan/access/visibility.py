@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
 from sqlalchemy.orm import Session
 
 from caravan.access.principal import Principal
 from caravan.errors import NotFound
 from caravan.store.models import (
     Chart,
+    Delivery,
     Operation,
     OperationMember,
     RecordMixin,
@@ -105,6 +106,14 @@ def operation_visibility_clause(principal: Principal) -> ColumnElement[bool]:
             OperationMember.user_id == principal.user_id,
         )
     )
+
+
+def delivery_visibility_clause(principal: Principal) -> ColumnElement[bool]:
+    """E-mails and webhook calls an administrator answers for: those to their agency's
+    users (the centre's administrators: all)."""
+    if principal.is_centre_admin:
+        return true()
+    return Delivery.user_id.in_(select(User.id).where(User.agency_id == principal.agency_id))
 
 
 def personal_clause(owner_column: Any, principal: Principal) -> ColumnElement[bool]:

@@ -51,11 +51,11 @@ from email.utils import format_datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import ColumnElement, func, or_, select, true, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from caravan import audit
-from caravan.access import Principal, require
+from caravan.access import Principal, delivery_visibility_clause, require
 from caravan.config import Settings
 from caravan.errors import Conflict, FieldError, InvalidData, NotFound
 from caravan.store import Database
@@ -573,19 +573,12 @@ def digest_webhook_body(watch: Watch, notes: list[Notification], now: datetime) 
 # --------------------------------------------------------------------------- administrators
 
 
-def _scope(principal: Principal) -> ColumnElement[bool]:
-    """Deliveries an administrator answers for: their agency's users' (the centre's: all)."""
-    if principal.is_centre_admin:
-        return true()
-    return Delivery.user_id.in_(select(User.id).where(User.agency_id == principal.agency_id))
-
-
 def list_deliveries(
     session: Session, principal: Principal, status: str | None = None, *, limit: int = 100
 ) -> list[Delivery]:
     """Deliveries in the administrator's scope, the most urgent first (due soonest)."""
     require(principal, "delivery.read")
-    stmt = select(Delivery).where(_scope(principal))
+    stmt = select(Delivery).where(delivery_visibility_clause(principal))
     if status is not None:
         if status not in STATUSES:
             raise InvalidData([FieldError("status", f"must be one of {', '.join(STATUSES)}")])
@@ -603,7 +596,9 @@ def delivery_counts(session: Session, principal: Principal) -> dict[str, int]:
     require(principal, "delivery.read")
     counts = dict.fromkeys(STATUSES, 0)
     for status, count in session.execute(
-        select(Delivery.status, func.count()).where(_scope(principal)).group_by(Delivery.status)
+        select(Delivery.status, func.count())
+        .where(delivery_visibility_clause(principal))
+        .group_by(Delivery.status)
     ):
         counts[status] = int(count)
     return counts
@@ -612,7 +607,9 @@ def delivery_counts(session: Session, principal: Principal) -> dict[str, int]:
 def retry_now(session: Session, principal: Principal, delivery_id: int) -> Delivery:
     """Make a queued or failed delivery due at once (a failed one gets one more try)."""
     require(principal, "delivery.read")
-    delivery = session.scalar(select(Delivery).where(Delivery.id == delivery_id, _scope(principal)))
+    delivery = session.scalar(
+        select(Delivery).where(Delivery.id == delivery_id, delivery_visibility_clause(principal))
+    )
     if delivery is None:
         raise NotFound("No such delivery")
     if delivery.status == "sent":
