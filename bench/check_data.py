@@ -41,7 +41,7 @@ identity does share.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from caravan.collect.generator import generate_persons
@@ -131,6 +131,10 @@ class Query:
     control: bool = False
     namesake: bool = False
     person: str = ""
+    #: Held: how many other held persons the query's information cannot tell from its
+    #: person (:func:`count_twins`) — an oracle ranks its person first 1 / (1 + twins)
+    #: of the time.
+    twins: int = 0
 
     @property
     def shown(self) -> str:
@@ -185,18 +189,6 @@ def check_replay(seed: int) -> None:
         raise RuntimeError("bench/check_data.py no longer replays generate_persons; update it")
 
 
-def identity_of(seed: int, n: int, source_id: str) -> _Identity | None:
-    """The identity of a stored row, from its ``source_id`` (``P-<agency>-<row>``)."""
-    try:
-        row = int(source_id.rsplit("-", 1)[1]) - 1
-    except (IndexError, ValueError):
-        return None
-    for who, rows in replay_block(seed, row // BLOCK, n):
-        if any(r["source_id"] == source_id for r in rows):
-            return who
-    return None
-
-
 def ru_name(who: _Identity) -> tuple[str, str, str]:
     """Surname, given name, patronymic in their usual Russian form (a person's key)."""
     return (
@@ -216,6 +208,71 @@ def _twin_key(who: _Identity) -> tuple[str, str, bool, int, int, int]:
     cannot tell apart."""
     surname, given, _ = ru_name(who)
     return surname, given, who.female, who.year, who.month, who.day
+
+
+def _iso(date: str) -> str:
+    """A generator birth date (ISO, partial ISO or ``dd.mm.yyyy``) as (partial) ISO."""
+    if len(date) == 10 and date[2] == ".":
+        return f"{date[6:]}-{date[3:5]}-{date[:2]}"
+    return date
+
+
+def birth_level(query: str, stored: Iterable[str]) -> int:
+    """How an identity's stored birth dates (ISO, possibly partial) agree with a query's
+    at best: 3 the same day, 2 the same year (or month) where one side is partial, 1 not
+    known on one side, 0 contradicted by every row."""
+    best = 0
+    for date in stored:
+        if not query or not date:
+            level = 1
+        else:
+            n = min(len(query), len(date))
+            level = 0 if query[:n] != date[:n] else 3 if n == 10 else 2
+        best = max(best, level)
+    return best
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What the store holds of one identity, as far as telling namesakes apart goes."""
+
+    person: str
+    patronymic: str
+    #: Whether any stored row has a patronymic.
+    written_patronymic: bool
+    births: tuple[str, ...]
+
+
+def _holding(person: str, who: _Identity, rows: list[Row]) -> Holding:
+    return Holding(
+        person,
+        ru_name(who)[2],
+        any(r["patronymic"] for r in rows),
+        tuple(sorted({_iso(r["birth_date"]) for r in rows})),
+    )
+
+
+def count_twins(query: Query, mine: Holding, namesakes: Iterable[Holding]) -> int:
+    """Held persons other than the query's own whom nothing in the query tells apart
+    from it, by the generator's truth, decided before any check runs: the same surname,
+    given name and sex (Russian form); the same patronymic when the query gives one (or
+    none written for either); and stored birth dates that agree with the query's at
+    least as well as the person's own do."""
+    has_patronymic = bool(query.fields.get("patronymic")) or (
+        len(query.fields.get("full_name", "").split()) > 2
+    )
+    birth = query.fields.get("birth_date", "")
+    floor = max(birth_level(birth, mine.births), 1)
+    twins = 0
+    for other in namesakes:
+        if other.person == mine.person:
+            continue
+        differs = has_patronymic and other.patronymic != mine.patronymic
+        if differs and (other.written_patronymic or mine.written_patronymic):
+            continue
+        if birth_level(birth, other.births) >= floor:
+            twins += 1
+    return twins
 
 
 # --------------------------------------------------------------------------- renderings
@@ -610,19 +667,24 @@ def make_queries(
     sample: list[tuple[str, _Identity, list[Row]]] = []
     twin_keys: set[int] = set()
     name_keys: set[int] = set()
+    #: Name key (hash) → what the store holds of every identity of that name.
+    holdings: dict[int, list[Holding]] = {}
     seen = 0
     want = int(held * (1 + CONTROL_SHARE)) + 50  # some recipes do not apply to everyone
     for b in range(_blocks(n)):
         for p, (who, rows) in enumerate(replay_block(seed, b, n)):
             twin_keys.add(hash(_twin_key(who)))
-            name_keys.add(hash(_name_key(who)))
+            name = hash(_name_key(who))
+            name_keys.add(name)
+            person = f"TP-{b:05d}-{p:03d}"
+            holdings.setdefault(name, []).append(_holding(person, who, rows))
             seen += 1
             if len(sample) < want:
-                sample.append((f"TP-{b:05d}-{p:03d}", who, rows))
+                sample.append((person, who, rows))
             else:
                 j = int(rnd() * seen)
                 if j < want:
-                    sample[j] = (f"TP-{b:05d}-{p:03d}", who, rows)
+                    sample[j] = (person, who, rows)
     log(f"checks: {seen:,} held identities in {n:,} rows; sampling {held:,} held queries")
     out = QuerySet(held_identities=seen)
     rng.shuffle(sample)
@@ -665,18 +727,20 @@ def make_queries(
         fields, labels = made
         if birth:
             fields["birth_date"] = birth
-        out.held.append(
-            Query(
-                f"H{i:05d}",
-                True,
-                fields,
-                group,
-                "+".join(recipe),
-                labels,
-                truth=stored,
-                person=person,
-            )
+        query = Query(
+            f"H{i:05d}",
+            True,
+            fields,
+            group,
+            "+".join(recipe),
+            labels,
+            truth=stored,
+            person=person,
         )
+        query.twins = count_twins(
+            query, _holding(person, who, rows), holdings[hash(_name_key(who))]
+        )
+        out.held.append(query)
     out.unheld, out.unheld_rejected = _unheld(n, seed, unheld, twin_keys, name_keys, rnd)
     log(
         f"checks: {len(out.held):,} held, {len(out.controls):,} control and {len(out.unheld):,}"

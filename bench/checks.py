@@ -61,10 +61,8 @@ from bench.check_data import (
     BIRTH_GROUPS,
     Query,
     QuerySet,
-    identity_of,
     iter_labels,
     make_queries,
-    ru_name,
 )
 from bench.server import running
 from bench.stats import Latency, percentile
@@ -170,9 +168,6 @@ class ChecksReport:
     examples_file: Path
     #: A few misses and unheld strong hits, for the results file.
     examples: list[str] = field(default_factory=list)
-    #: Held queries missed at rank 1 because another person of the same name, whose
-    #: stored birth date does not contradict the query, came first (query ids).
-    ambiguous: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
 
     # -------------------------------------------------------------- figures
@@ -205,11 +200,21 @@ class ChecksReport:
         return self.group("all held queries", self.queries.held)
 
     @property
-    def recall_1_distinguishable(self) -> tuple[float, int]:
-        """recall@1 over the held queries that can tell their person apart (the
-        :attr:`ambiguous` ones left out), and how many those are."""
-        kept = [q for q in self.queries.held if q.qid not in self.ambiguous]
-        return self.group("", kept).recall_1, len(kept)
+    def identified(self) -> Group:
+        """Held queries whose information tells their person from every other held
+        person (no twins, :func:`bench.check_data.count_twins`): where rank 1 is earned."""
+        return self.group("", [q for q in self.queries.held if q.twins == 0])
+
+    @property
+    def within_ten(self) -> Group:
+        """Held queries with fewer than 10 twins: where rank ≤ 10 is within reach."""
+        return self.group("", [q for q in self.queries.held if q.twins < 10])
+
+    def oracle(self, k: int) -> float:
+        """recall@k of an oracle that knows everything the query says and nothing more:
+        its person is one of ``1 + twins`` equals, ranked at random among them."""
+        held = self.queries.held
+        return sum(min(1.0, k / (1 + q.twins)) for q in held) / len(held) if held else 0.0
 
     def variation_groups(self) -> list[Group]:
         by: dict[str, list[Query]] = {}
@@ -468,7 +473,6 @@ def run(
         batch_seconds,
         OUT / f"checks-{persons}-s{seed}-examples.txt",
     )
-    report.ambiguous = namesakes_first(report, db_file, seed)
     report.examples_file.write_text(
         "\n".join(example_lines(report, db_file)) + "\n", encoding="utf-8"
     )
@@ -505,52 +509,6 @@ def misses(report: ChecksReport) -> list[tuple[Query, Answer, int | None]]:
     return out
 
 
-def _compatible(query_date: str, stored: str | None) -> bool:
-    if not query_date or not stored:
-        return True
-    common = min(len(query_date), len(stored))
-    return query_date[:common] == stored[:common]
-
-
-def namesakes_first(report: ChecksReport, db_file: Path, seed: int) -> set[str]:
-    """Misses at rank 1 whose first hit is another person with the same surname, given
-    name and sex (Russian form, by the generator's truth; the patronymic too where the
-    query has one) and a stored birth date the query's does not contradict: a query
-    that cannot tell the two apart."""
-    missed = [(q, a) for q, a, _ in misses(report) if a.hits]
-    firsts = {a.hits[0][0] for _, a in missed}
-    db = Database(f"sqlite:///{db_file}")
-    try:
-        with db.session() as session:
-            stored = {
-                person_id.hex: (source_id, birth)
-                for part in range(0, len(firsts), 500)
-                for person_id, source_id, birth in session.execute(
-                    select(Person.id, Person.source_id, Person.birth_date).where(
-                        Person.id.in_([uuid.UUID(h) for h in sorted(firsts)[part : part + 500]])
-                    )
-                )
-            }
-    finally:
-        db.dispose()
-    out: set[str] = set()
-    for q, a in missed:
-        source_id, birth = stored[a.hits[0][0]]
-        other = identity_of(seed, report.persons, source_id or "")
-        mine = identity_of(seed, report.persons, q.truth[0].source_id)
-        if other is None or mine is None or not _compatible(q.fields.get("birth_date", ""), birth):
-            continue
-        same = ru_name(other)[:2] == ru_name(mine)[:2] and other.female == mine.female
-        has_patronymic = bool(q.fields.get("patronymic")) or (
-            len(q.fields.get("full_name", "").split()) > 2
-        )
-        if same and has_patronymic:
-            same = ru_name(other)[2] == ru_name(mine)[2]
-        if same:
-            out.add(q.qid)
-    return out
-
-
 def false_strong(report: ChecksReport) -> list[tuple[Query, Answer]]:
     return [
         (q, report.answers[q.qid]) for q in report.queries.unheld if report.answers[q.qid].strong
@@ -576,11 +534,7 @@ def example_lines(report: ChecksReport, db_file: Path, limit: int | None = None)
         lines.append(
             f"- {q.qid} {', '.join(q.variations)} ({q.birth}): `{q.shown}` → "
             + (f"rank {rank}" if rank else "not in the hits")
-            + (
-                " (a namesake the query cannot tell apart first)"
-                if q.qid in report.ambiguous
-                else ""
-            )
+            + (f" ({q.twins} held namesake(s) the query cannot tell apart)" if q.twins else "")
             + f"; baseline rank {a.baseline_rank(report.truth[q.qid]) or '-'}"
         )
         for s in q.truth:

@@ -118,16 +118,19 @@ def _pct(value: float) -> str:
 
 def _checks_figures(r: ChecksReport) -> list[tuple[str, str, str, str, bool | None]]:
     """(figure, ours, baseline, target, met) rows of the checks section."""
-    o = r.overall
+    o, i, t = r.overall, r.identified, r.within_ten
     unheld = r.unheld_share(r.queries.unheld)
     base_unheld = r.unheld_share(r.queries.unheld, baseline=True)
     rows: list[tuple[str, str, str, str, bool | None]] = [
-        (f"recall@1, held ({o.n:,})", _pct(o.recall_1), _pct(o.base_1),
-         f"≥ {ck.TARGET_RECALL_1:.2f}", o.recall_1 >= ck.TARGET_RECALL_1),
-        (f"recall@10, held ({o.n:,})", _pct(o.recall_10), _pct(o.base_10),
-         f"≥ {ck.TARGET_RECALL_10:.2f}", o.recall_10 >= ck.TARGET_RECALL_10),
-        (f"recall@1, held, less {len(r.ambiguous)} that a namesake first makes ambiguous",
-         _pct(r.recall_1_distinguishable[0]), "", "", None),
+        (f"recall@1, held ({o.n:,}; an oracle: {_pct(r.oracle(1))})", _pct(o.recall_1),
+         _pct(o.base_1), f"≥ {ck.TARGET_RECALL_1:.2f}", o.recall_1 >= ck.TARGET_RECALL_1),
+        (f"recall@10, held ({o.n:,}; an oracle: {_pct(r.oracle(10))})", _pct(o.recall_10),
+         _pct(o.base_10), f"≥ {ck.TARGET_RECALL_10:.2f}", o.recall_10 >= ck.TARGET_RECALL_10),
+        (f"recall@1, held queries that identify their person ({i.n:,})", _pct(i.recall_1),
+         _pct(i.base_1), f"≥ {ck.TARGET_RECALL_1:.2f}", i.recall_1 >= ck.TARGET_RECALL_1),
+        (f"recall@10, held queries with under 10 indistinguishable namesakes ({t.n:,})",
+         _pct(t.recall_10), _pct(t.base_10), f"≥ {ck.TARGET_RECALL_10:.2f}",
+         t.recall_10 >= ck.TARGET_RECALL_10),
         ("held: the person's record is a strong hit", _pct(o.strong), "", "", None),
         (f"unheld with a strong hit ({len(r.queries.unheld):,})", _pct(unheld),
          _pct(base_unheld), f"≤ {100 * ck.TARGET_UNHELD_STRONG:.0f} %",

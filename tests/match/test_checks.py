@@ -86,6 +86,41 @@ def test_birth_date_conflict_keeps_a_namesake_out_of_strong(world: Any) -> None:
     assert all(h.band != "strong" for h in outcome.hits)
 
 
+def test_the_birth_date_decides_between_equal_names(world: Any) -> None:
+    """A record whose birth date agrees with the query's comes before a namesake whose
+    name is written exactly as asked but has no birth date (or only the year): the
+    date, not a transliteration, tells persons apart."""
+    # the namesakes without a date are filed first: ids are time-ordered, so a tie on
+    # the score alone would put them first
+    person(world, "kg-mvd.officer", {"surname": "Isabaev", "given_name": "Talgat"})
+    person(world, "kg-mvd.officer", {"surname": "Garaev", "given_name": "Kerim"})
+    # written with a typo, but born on the day asked for
+    dated = person(
+        world,
+        "kz-mvd.officer",
+        {"surname": "Исабев", "given_name": "Талгат", "birth_date": "1991-02-21"},
+    )
+    year = person(
+        world,
+        "kz-mvd.officer",
+        {"surname": "Garaev", "given_name": "Kerim", "birth_date": "1980"},
+    )
+    outcome, _ = check(
+        world, "kz-mvd.officer", "person", surname="Isabaev", given_name="Talgat",
+        birth_date="1991-02-21",
+    )  # fmt: skip
+    assert [h.band for h in outcome.hits] == ["strong", "possible"]
+    assert outcome.hits[0].record.id == dated
+    assert outcome.hits[0].score < outcome.hits[1].score
+    # both names are perfect (the score shows 1.0): the year that agrees still ranks
+    outcome, _ = check(
+        world, "kz-mvd.officer", "person", surname="Garaev", given_name="Kerim",
+        birth_date="1980-03-12",
+    )  # fmt: skip
+    assert outcome.hits[0].record.id == year
+    assert outcome.hits[0].score == outcome.hits[1].score == 1.0
+
+
 def test_restricted_record_gives_a_notice_and_leaks_nothing(world: Any) -> None:
     person(world, "kg-mvd.officer", SECRET)
     outcome, data = check(

@@ -9,6 +9,7 @@ import pytest
 
 from caravan.names import Token, blocking_keys, compare, tokens
 from caravan.names.matching import match_score
+from caravan.names.tokenise import MAX_FAMILY_KEYS, MAX_KEYS
 
 
 def _one(role: str, word: str) -> Token:
@@ -94,9 +95,43 @@ def test_typo_keys_stay_few() -> None:
     for role, word in (
         ("surname", "Абдурахмонзода"),
         ("surname", "Davlatzooa"),
-        ("given", "Armanov"),
+        ("surname", "Жээнбеокв"),
+        ("given", "Talant"),
     ):
-        assert len(blocking_keys(_one(role, word))) <= 12
+        assert len(blocking_keys(_one(role, word))) <= MAX_KEYS
+    # a surname in the given-name field keeps its surname keys too, a bounded few more
+    for word in ("Armanov", "KAIRVTOV", "Şariopwa"):
+        assert MAX_KEYS < len(blocking_keys(_one("given", word))) <= MAX_KEYS + MAX_FAMILY_KEYS
+
+
+@pytest.mark.parametrize(
+    ("query", "stored"),
+    [
+        (("Жээнбеокв", "Талант"), ("Жээнбеков", "Талант")),  # swap across stem and ending
+        (("Зуҳуорв", "Исмоил"), ("Зухуров", "Исмоил")),
+        (("Ashatluy", "Arman"), ("Асхатулы", "Арман")),  # swap inside -uly, another script
+        (("Usmonv", "Nodira"), ("Usmonova", "Nodira")),
+        # fields swapped and a typo in the surname, now in the given-name field
+        (("DAULET", "KAIRVTOV"), ("KAIRATOV", "DAULET")),
+        (("Gulnora", "Şariopwa"), ("Sharipova", "Gulnora")),
+        (("Daniiar", "Asqarvo"), ("ASKAROV", "DANIIAR")),
+        (("Farrukh", "Adbullaev"), ("Абдуллаев", "Фаррух")),
+    ],
+)
+def test_typos_at_the_ending_and_in_swapped_fields_still_match(
+    query: tuple[str, str], stored: tuple[str, str]
+) -> None:
+    q, c = _name(*query), _name(*stored)
+    assert set(q[0].keys + q[1].keys) & set(c[0].keys)
+    assert match_score(q, c) >= 0.75
+
+
+def test_given_names_are_not_read_as_mistyped_surnames() -> None:
+    # -ora is one letter off -ova, but only swapped letters mark a surname in that field
+    for word in ("Gulnora", "Elchin", "Ruslan", "Nurlan"):
+        token = _one("given", word)
+        assert token.family == token.stems
+        assert len(token.keys) <= MAX_KEYS
 
 
 def test_given_name_is_not_the_fathers_name() -> None:

@@ -193,9 +193,9 @@ def run_batch(
             scored: dict[Any, Any] = {}
             for selector in query.selectors:
                 for item in rank(session, selector, index)[0]:
-                    if item.record_id not in scored or item.score > scored[item.record_id].score:
+                    if item.record_id not in scored or item.order < scored[item.record_id].order:
                         scored[item.record_id] = item
-            ranked.append(sorted(scored.values(), key=lambda s: (-s.score, str(s.record_id)))[:TOP])
+            ranked.append(sorted(scored.values(), key=lambda s: s.order)[:TOP])
         views = views_of(session, principal, [item for items in ranked for item in items])
         for query, items in zip(chunk, ranked, strict=True):
             hits = to_hits(items, views)

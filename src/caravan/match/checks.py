@@ -143,6 +143,18 @@ class _Scored:
     #: What :meth:`explain` needs to write the explanations (persons: they are written
     #: only for the hits shown, not for every candidate).
     pending: tuple[Any, ...] | None = None
+    #: The score before it was clipped to 1: two perfect names still differ by how
+    #: their birth dates agree (``score`` if not given).
+    raw: float | None = None
+
+    @property
+    def order(self) -> tuple[bool, float, str]:
+        """How hits rank: confirmed (``strong``) first, then by score."""
+        return (
+            self.band != "strong",
+            -(self.score if self.raw is None else self.raw),
+            str(self.record_id),
+        )
 
     def explain(self, query: Sequence[Token]) -> None:
         if self.pending is None:
@@ -330,7 +342,7 @@ def _person_candidates(
         if not (selector.birth_date or document) and common:
             # A frequent name is weak evidence on its own.
             score -= min(0.1, 0.03 * math.log10(1 + expected))
-        score = max(0.0, min(1.0, score))
+        raw, score = score, max(0.0, min(1.0, score))
         if score < POSSIBLE:
             continue
         item = _Scored(
@@ -341,6 +353,7 @@ def _person_candidates(
             "person",
             matched_name=" ".join(t.written for t in best_variant) or None,
             pending=(best_variant, tuple(notes), document),
+            raw=raw,
         )
         scored.append(item)
         facts.append((item, name_score, level, document))
@@ -430,9 +443,9 @@ def rank(
     # One hit per record (a person found by two spellings, a seizure by two vehicles).
     best: dict[Any, _Scored] = {}
     for item in scored:
-        if item.record_id not in best or item.score > best[item.record_id].score:
+        if item.record_id not in best or item.order < best[item.record_id].order:
             best[item.record_id] = item
-    ordered = sorted(best.values(), key=lambda s: (-s.score, s.band != "strong", str(s.record_id)))
+    ordered = sorted(best.values(), key=lambda s: s.order)
     for item in ordered[:TOP]:
         item.explain(selector.names)
     return ordered, common

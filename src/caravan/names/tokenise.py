@@ -46,7 +46,9 @@ KEY_TYPO = 8
 """The typo keys are the one-letter deletions of the first ``KEY_TYPO`` coarse letters
 of the stem (a typo further on leaves those letters as they are)."""
 MAX_KEYS = 12
-"""At most this many blocking keys per token."""
+"""At most this many blocking keys per token (besides its family keys)."""
+MAX_FAMILY_KEYS = 8
+"""At most this many more keys for a given name read as a surname (``Armanov``)."""
 _PART_CAPS = {"surname": 3, "given": 3, "patronymic": 2, "name": MAX_TOKENS}
 
 
@@ -102,22 +104,30 @@ class Token:
         setattr_(self, "coarse", intern(coarse(self.folded)))
         setattr_(self, "coarse_stem", intern(coarse(self.stem)))
         family = stems
-        if self.role == "given" and self.folded:
-            read = stems_of(self.folded, "surname")
-            if read != (self.folded,):
-                family = tuple(intern(s) for s in (*read, self.folded))
-        setattr_(self, "family", family)
         loose = _loose(self.written) or self.folded
         setattr_(self, "loose", intern(loose))
+        if self.role == "given" and self.folded:
+            read = stems_of(self.folded, "surname")
+            if read == (self.folded,) and len(self.folded) >= _SWAPPED_TYPO:
+                # a surname with a typo in its ending, in the given-name field
+                read = _near_stems(self.folded, loose, "surname", _FAMILY_ENDINGS)
+            if read and read != (self.folded,):
+                family = tuple(intern(s) for s in (*read, self.folded))
+        setattr_(self, "family", family)
         cut = len(self.folded) - len(self.stem)  # no ending, or only -i (Rahsidi)
         near = _near_stems(self.folded, loose, self.role) if cut <= 1 else ()
         near = tuple(intern(n) for n in near if n not in stems)
         setattr_(self, "near", near)
         setattr_(self, "near_coarse", tuple(intern(coarse(n)) for n in near))
         loose_stem = coarse(stems_of(loose, self.role)[0]) if loose != self.folded else ""
-        family_stem = coarse(family[0]) if family is not stems else ""
+        # a given name read as a surname: its stem and that stem's typo keys
+        family_keys = (
+            tuple(_keys(coarse(family[0]), ())) + tuple(coarse(f) for f in family[1:-1])
+            if family is not stems
+            else ()
+        )
         short = coarse(self.folded) if len(self.coarse_stem) < 4 else ""
-        keys = _keys(self.coarse_stem, (*self.near_coarse, family_stem, loose_stem), short)
+        keys = _keys(self.coarse_stem, (*self.near_coarse, loose_stem), short, family_keys)
         setattr_(self, "keys", tuple(intern(k) for k in keys))
         patronymic_like = self.role == "patronymic" or (
             self.role == "name" and is_patronymic_like(self.folded)
@@ -150,7 +160,11 @@ def blocking_keys(token: Token) -> tuple[str, ...]:
       and the stem of the word read letter by letter when that differs (a typo that
       broke a digraph: ``Үөөт`` → uat).
 
-    At most ``MAX_KEYS`` keys; none for a stem shorter than two letters.
+    A given name that reads as a surname (its ending is one, or one with two letters
+    swapped: a surname written in the given-name field) also has the keys of that
+    surname's stem, up to ``MAX_FAMILY_KEYS`` more.
+
+    At most ``MAX_KEYS`` keys otherwise; none for a stem shorter than two letters.
 
     >>> blocking_keys(tokens(surname="Рахимов")[0])
     ('rakem', 'akem', 'rkem', 'raem', 'rakm', 'rake')
@@ -158,7 +172,11 @@ def blocking_keys(token: Token) -> tuple[str, ...]:
     return token.keys
 
 
-def _keys(coarse_stem: str, extra: tuple[str, ...], short: str = "") -> list[str]:
+def _keys(
+    coarse_stem: str, extra: tuple[str, ...], short: str = "", family: tuple[str, ...] = ()
+) -> list[str]:
+    """Blocking keys (see :func:`blocking_keys`); ``family``: keys of a given name read
+    as a surname, kept beyond ``MAX_KEYS`` (only words with a surname ending have them)."""
     if len(coarse_stem) < 2:
         return []
     split = _split(coarse_stem)
@@ -172,10 +190,12 @@ def _keys(coarse_stem: str, extra: tuple[str, ...], short: str = "") -> list[str
             if key not in keys:
                 keys.append(key)
     for other in extra:
-        key = other[:KEY_PREFIX]
+        key = _split(other)[:KEY_PREFIX]
         if len(key) >= 3 and key not in keys:
             keys.append(key)
-    return keys[:MAX_KEYS]
+    keys = keys[:MAX_KEYS]
+    more = [k for k in dict.fromkeys(_split(f)[:KEY_PREFIX] for f in family) if k not in keys]
+    return keys + more[:MAX_FAMILY_KEYS]
 
 
 def _split(coarse_stem: str) -> str:
@@ -197,15 +217,16 @@ def _deletions(word: str) -> list[str]:
     return out
 
 
-def _near_table() -> dict[str, int]:
+def _near_table() -> dict[str, str]:
     """Word endings one typo away from a surname or patronymic ending (of three letters
-    or more, or ``-ov``/``-ev`` with its letters swapped or its vowel changed), by
-    length; real endings are left out, they cut the word already."""
+    or more, or ``-ov``/``-ev`` with its letters swapped or its vowel changed), each
+    with the real ending it is a typo of; real endings are left out, they cut the word
+    already."""
     real = {e.ending for e in ENDINGS}
     letters = "abcdefghijklmnopqrstuvwxyz"
-    table: dict[str, int] = {"vo": 2, "ve": 2}
+    table: dict[str, str] = {"vo": "ov", "ve": "ev"}
     # -ov/-ev with its vowel changed (Zaytstv, Usmnuv): the v still marks the ending
-    table.update((ch + "v", 2) for ch in letters if ch not in "oev")
+    table.update((ch + "v", "ov") for ch in letters if ch not in "oev")
     for end in sorted({e.ending for e in ENDINGS if len(e.ending) >= 3}):
         variants: set[str] = set()
         for i in range(len(end)):
@@ -215,19 +236,24 @@ def _near_table() -> dict[str, int]:
                 variants.add(end[:i] + end[i + 1] + end[i] + end[i + 2 :])
         for i in range(len(end) + 1):
             variants.update(end[:i] + ch + end[i:] for ch in letters)
-        for variant in variants:
+        for variant in sorted(variants):
             if len(variant) >= 2 and variant not in real:
-                table[variant] = len(variant)
+                table.setdefault(variant, end)
     return table
 
 
 _NEAR_ENDINGS = _near_table()
-_NEAR_LONGEST = max(_NEAR_ENDINGS.values())
+_NEAR_LONGEST = max(map(len, _NEAR_ENDINGS))
 
 
-def _near_stems(folded: str, loose: str, role: str) -> tuple[str, ...]:
-    """Stems of a word whose ending has a typo: the longest near-ending is cut, from
-    the folded word and from the word read letter by letter (folded again)."""
+def _near_stems(
+    folded: str, loose: str, role: str, endings: frozenset[str] | None = None
+) -> tuple[str, ...]:
+    """Stems of a word whose ending has a typo, from the folded word and from the word
+    read letter by letter (folded again): the longest near-ending is cut; and the stems
+    left when undoing one typo that straddles the ending — two letters swapped
+    anywhere, or one letter too many in the last few — leaves a real ending to cut
+    (``Жээнбеокв`` → jenbek, ``Sanzahruly`` → sanjar)."""
     if role == "given":
         return ()
     out: list[str] = []
@@ -235,12 +261,48 @@ def _near_stems(folded: str, loose: str, role: str) -> tuple[str, ...]:
         if refold and word == folded:
             continue
         for size in range(min(_NEAR_LONGEST, len(word) - 3), 1, -1):
-            if word[-size:] in _NEAR_ENDINGS:
+            near = word[-size:]
+            if near in _NEAR_ENDINGS and (endings is None or _swapped(near, endings)):
                 stem = refold_internal(word[:-size]) if refold else word[:-size]
                 if len(stem) >= 3 and stem not in out:
                     out.append(stem)
                 break
-    return tuple(out)
+        for fixed in _one_typo_undone(word):
+            whole = refold_internal(fixed) if refold else fixed
+            stem = stems_of(whole, role)[0]
+            cut = whole[len(stem) :]
+            wanted = endings is None or cut in endings
+            if len(stem) >= 3 and len(cut) >= 2 and wanted and stem not in out:
+                out.append(stem)
+    return tuple(out[:_MAX_NEAR])
+
+
+#: Surname endings a surname written in the given-name field is looked for with, when
+#: two letters of its ending are swapped (other endings, and other typos, would read
+#: too many given names as surnames: Gulnora is not Gulnova).
+_FAMILY_ENDINGS = frozenset(
+    {"ov", "ev", "ova", "eva", "uli", "ulu", "kizi", "zoda", "zade", "zada", "zadeh"}
+)
+#: Given names this long or longer are read as surnames with a mistyped ending.
+_SWAPPED_TYPO = 6
+#: At most this many near stems per word.
+_MAX_NEAR = 4
+#: Letters at the end of a word where an extra letter is looked for.
+_TAIL = 5
+
+
+def _swapped(near: str, endings: frozenset[str]) -> bool:
+    """Whether a near-ending is one of ``endings`` with two letters swapped (``-vo``)."""
+    real = _NEAR_ENDINGS[near]
+    return real in endings and sorted(near) == sorted(real)
+
+
+def _one_typo_undone(word: str) -> list[str]:
+    """The word with two neighbouring letters swapped back, anywhere, or with one
+    letter of its last :data:`_TAIL` dropped."""
+    out = [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)]
+    out += [word[:i] + word[i + 1 :] for i in range(max(3, len(word) - _TAIL), len(word))]
+    return [w for w in out if w != word]
 
 
 @lru_cache(maxsize=1 << 17)
