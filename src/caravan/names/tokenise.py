@@ -116,7 +116,8 @@ class Token:
         setattr_(self, "family", family)
         cut = len(self.folded) - len(self.stem)  # no ending, or only -i (Rahsidi)
         near = _near_stems(self.folded, loose, self.role) if cut <= 1 else ()
-        near = tuple(intern(n) for n in near if n not in stems)
+        near += _digraph_repairs(loose, self.role)
+        near = tuple(intern(n) for n in dict.fromkeys(near) if n not in stems)
         setattr_(self, "near", near)
         setattr_(self, "near_coarse", tuple(intern(coarse(n)) for n in near))
         loose_stem = coarse(stems_of(loose, self.role)[0]) if loose != self.folded else ""
@@ -289,6 +290,29 @@ _SWAPPED_TYPO = 6
 _MAX_NEAR = 4
 #: Letters at the end of a word where an extra letter is looked for.
 _TAIL = 5
+
+
+#: First letters of the Latin digraphs of the region (zh, kh, sh, ch, dh, th, gh).
+_DIGRAPH_FIRST = frozenset("zkscdtg")
+
+
+def _digraph_repairs(loose: str, role: str) -> tuple[str, ...]:
+    """Stems of a surname whose ``h`` a typo moved out of its digraph (``Zahparov`` →
+    japar, ``BAIHZANULY`` → baijan): the ``h`` put back, the word folded again."""
+    if role == "given" or "h" not in loose:
+        return ()
+    out: list[str] = []
+    for i in range(1, len(loose) - 1):
+        if loose[i + 1] == "h" and loose[i - 1] in _DIGRAPH_FIRST:  # z-a-h ← z-h-a
+            fixed = loose[:i] + "h" + loose[i] + loose[i + 2 :]
+        elif loose[i] == "h" and loose[i + 1] in _DIGRAPH_FIRST:  # h-z ← z-h
+            fixed = loose[:i] + loose[i + 1] + "h" + loose[i + 2 :]
+        else:
+            continue
+        stem = stems_of(refold_internal(fixed), role)[0]
+        if len(stem) >= 3 and stem not in out:
+            out.append(stem)
+    return tuple(out[:2])
 
 
 def _swapped(near: str, endings: frozenset[str]) -> bool:
