@@ -9,7 +9,10 @@ except that names are the plain full name, lower-cased, by Jaro-Winkler):
   and one corrupted duplicate of each (``B``), de-duplicated together, so the 5,000
   ``rec-N`` pairs are the true ones. Surname, given name, birth date (an invalid FEBRL
   date is reduced to its year, else dropped) and ``soc_sec_id`` as a document number;
-  FEBRL has no patronymic, nationality or phone.
+  FEBRL has no patronymic, nationality or phone. Its address columns (street number,
+  address, suburb, postcode, state) are left out: a Caravan person record holds no
+  address (places are ``location`` records, linked to persons in the graph), so the
+  product's model never sees one.
 * **cross-script**: ``generate_persons(n, seed)`` imported into a fresh SQLite store
   through the real importer (the cached database of :mod:`bench.build`, copied). Names
   in Cyrillic, Latin, Tajik, Uzbek… renderings, birth dates in several formats, phones,

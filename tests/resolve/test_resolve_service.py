@@ -363,3 +363,26 @@ def test_a_dateless_record_does_not_chain_two_namesakes(world: Any, tmp_path: Pa
         ).all()
     assert [(p.band, p.flags) for p in held] == [("review", ["held_back"])]
     assert {held[0].left_id, held[0].right_id} == {younger, dateless}
+
+
+def test_incremental_reads_the_store_when_the_feature_cache_is_of_an_older_version(
+    world: Any, tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    ids = file_rakhimov(world)
+    run(world, tmp_path)
+    cache = tmp_path / "features.parquet"
+    old = pq.read_table(cache)
+    # As an earlier version left it: without a column added since.
+    pq.write_table(
+        old.drop_columns(["document_edits"]).replace_schema_metadata(old.schema.metadata), cache
+    )
+    late = person(
+        world,
+        "kg-mvd.officer",
+        {"surname": "RAKHIMOV", "given_name": "JAMSHED", "birth_date": "1985-03-07",
+         "document_number": "N1234567"},
+    )  # fmt: skip
+    assert run(world, tmp_path).mode == "incremental"
+    assert profile_of(world, late) == profile_of(world, ids[0])

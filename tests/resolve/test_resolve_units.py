@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -189,3 +190,91 @@ def test_import_rows_become_inputs_as_the_importer_reads_dates() -> None:
     assert p.other_names == ("RAKHIMOV",)
     assert from_import_row({**row, "birth_date": "31.02.1985"}).birth_date is None
     assert from_import_row({**row, "birth_date": "1985"}).birth_date == "1985"
+
+
+def test_name_words_count_a_shared_given_name_once() -> None:
+    # A given name's family holds several stems ("mhary" → mhar, mhari): as stems, two
+    # records sharing only that given name share two; as words, one.
+    a = person_features(make("a", "Rundle", "Mhary"))
+    b = person_features(make("b", "Majetic", "Mhary"))
+    assert len(set(a["name_stems"]) & set(b["name_stems"])) >= 2
+    assert set(a["name_words"]) & set(b["name_words"]) == {"mhar"}
+    swapped = person_features(make("c", "Mhary", "Rundle"))
+    assert set(a["name_words"]) == set(swapped["name_words"])
+
+
+def test_names_sharing_one_given_name_are_not_an_alias_but_swapped_names_are() -> None:
+    from caravan.resolve.pipeline import score_all
+
+    table = feature_table(
+        [
+            make("a", "Rundle", "Mhary", birth_date="1996-08-12"),
+            make("b", "Majetic", "Mhary", birth_date="1996-08-12"),
+            make("c", "Mhary", "Rundle", birth_date="1996-08-12"),
+        ]
+    )
+    pairs = score_all(table, threshold=0.0, train=False).pairs
+    gamma = {
+        frozenset((left, right)): g
+        for left, right, g in zip(
+            pairs["unique_id_l"], pairs["unique_id_r"], pairs["gamma_name"], strict=True
+        )
+    }
+    alias = 6  # "same names in another order or as an alias"
+    assert gamma[frozenset("ac")] == alias
+    assert gamma[frozenset("ab")] < alias
+
+
+def test_document_numbers_one_keystroke_apart_share_an_edit_key() -> None:
+    def keys(*numbers: str) -> set[str]:
+        return set(person_features(make("x", "A", documents=numbers))["document_edits"] or ())
+
+    original = keys("5714719")
+    for typo in ("5714791", "5714718", "571479", "57147199", "5174719"):
+        assert original & keys(typo), typo
+    assert not original & keys("5741971")  # two transpositions
+    assert keys("N12") == set()  # too short to key
+
+
+def test_a_document_number_typo_is_scored_without_a_shared_name_or_date() -> None:
+    from caravan.resolve.pipeline import score_all
+
+    table = feature_table(
+        [
+            make("a", "Jardine", "Matthew", birth_date="1918-08-05", documents=("2211117",)),
+            make("b", "Jaridne", "Erin", birth_date="1918-08-05", documents=("2211171",)),
+            make("c", "Watkin", "Kalli", birth_date="1903-12-02", documents=("2486965",)),
+        ]
+    )
+    pairs = score_all(table, threshold=0.0, train=False).pairs
+    assert list(zip(pairs["unique_id_l"], pairs["unique_id_r"], strict=True)) == [("a", "b")]
+    assert pairs["gamma_documents"].tolist() == [1]  # one keystroke apart
+
+
+def test_discounting_matches_from_u_lowers_only_estimated_levels() -> None:
+    from types import SimpleNamespace
+
+    from caravan.resolve.pipeline import U_FLOOR_SHARE, discount_matches
+
+    def level(m: float, u: float, estimated: bool = True) -> SimpleNamespace:
+        return SimpleNamespace(
+            is_null_level=False, _has_estimated_u_values=estimated, m_probability=m, u_probability=u
+        )
+
+    shared, floor, default, rare = (
+        level(0.9, 1e-4),
+        level(0.9, 5e-5),
+        level(0.7, 1e-5, False),
+        level(0.1, 0.9),
+    )
+    null = SimpleNamespace(is_null_level=True)
+    levels = [null, shared, floor, default, rare]
+    settings = SimpleNamespace(
+        _probability_two_random_records_match=1e-4,
+        comparisons=[SimpleNamespace(comparison_levels=levels)],
+    )
+    discount_matches(SimpleNamespace(_settings_obj=settings))  # type: ignore[arg-type]
+    assert shared.u_probability == pytest.approx((1e-4 - 0.9e-4) / (1 - 1e-4))
+    assert floor.u_probability == pytest.approx(5e-5 * U_FLOOR_SHARE)  # λ·m > observed
+    assert default.u_probability == 1e-5  # a default, never observed: kept
+    assert rare.u_probability == pytest.approx((0.9 - 1e-5) / (1 - 1e-4))

@@ -42,6 +42,10 @@ SCHEMA = pa.schema(
         ("name_key", pa.string()),
         ("sn_stems", pa.list_(pa.string())),
         ("name_stems", pa.list_(pa.string())),
+        # One key per name word (its first family stem, as in ``name_key``): the words
+        # two records share, each counted once (``name_stems`` holds every stem of a
+        # word's family, so one shared given name can give two shared stems).
+        ("name_words", pa.list_(pa.string())),
         ("birth_date", pa.string()),
         ("birth_year", pa.int32()),
         ("birth_month", pa.int32()),
@@ -50,6 +54,9 @@ SCHEMA = pa.schema(
         ("documents", pa.list_(pa.string())),
         # The first document number alone, for a comparison that allows one typo.
         ("document", pa.string()),
+        # Every document number with one character left out: two numbers one keystroke
+        # apart (a digit mistyped, added, dropped or two swapped) share one of these.
+        ("document_edits", pa.list_(pa.string())),
         ("phones", pa.list_(pa.string())),
     ]
 )
@@ -87,11 +94,13 @@ def person_features(p: PersonInput) -> dict[str, Any]:
 
     sn_stems: set[str] = set()
     name_stems: set[str] = set()
+    name_words: set[str] = set()
     for variant in variants:
         for t in variant:
             if t.role == "patronymic" or len(t.stem) < 2:
                 continue
             name_stems.update(t.family)
+            name_words.add(t.family[0])
             if t.role in ("surname", "name"):
                 sn_stems.add(t.stem)
     key_words = sorted(t.family[0] for t in primary if t.role in ("surname", "given"))
@@ -110,6 +119,7 @@ def person_features(p: PersonInput) -> dict[str, Any]:
         "name_key": " ".join(key_words) if len(key_words) > 1 else None,
         "sn_stems": sorted(sn_stems) or None,
         "name_stems": sorted(name_stems) or None,
+        "name_words": sorted(name_words) or None,
         "birth_date": p.birth_date if day else None,
         "birth_year": year,
         "birth_month": month,
@@ -117,6 +127,7 @@ def person_features(p: PersonInput) -> dict[str, Any]:
         "nationality": p.nationality or None,
         "documents": sorted(set(p.documents)) or None,
         "document": min(p.documents) if p.documents else None,
+        "document_edits": _one_left_out(p.documents),
         "phones": sorted(set(p.phones)) or None,
     }
 
@@ -173,6 +184,26 @@ def _structured(surname: str, given: str | None, patronymic: str | None) -> tupl
 @lru_cache(maxsize=1 << 18)
 def _full(name: str) -> tuple[Token, ...]:
     return tuple(tokens(full=name))
+
+
+#: Shorter document numbers get no :func:`_one_left_out` keys (too many would collide).
+MIN_EDITED_DOCUMENT = 6
+
+
+def _one_left_out(documents: Sequence[str]) -> list[str] | None:
+    """The deletion neighbourhood of each document number (symmetric delete): the
+    number itself and the number with one character left out, at each position. Two
+    numbers one keystroke apart (Damerau-Levenshtein distance 1) always share a key: a
+    character mistyped at position i — both without i; one added — the shorter number
+    is the longer without it; two neighbours swapped — one without the first, the
+    other without the second. (Sharing a key does not prove distance 1: the
+    comparison measures it.)"""
+    keys: list[str] = []
+    for number in documents:
+        if len(number) >= MIN_EDITED_DOCUMENT:
+            keys.append(number)
+            keys.extend([number[:i] + number[i + 1 :] for i in range(len(number))])
+    return list(dict.fromkeys(keys)) or None  # a million records: no sorting
 
 
 def _first(toks: Sequence[Token], role: str) -> Token | None:

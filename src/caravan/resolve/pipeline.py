@@ -27,6 +27,9 @@ MIN_TRAIN = 2_000
 #: Random pairs sampled to estimate u probabilities.
 U_PAIRS = 2_000_000
 
+#: :func:`discount_matches` leaves at least this share of the u observed at a level.
+U_FLOOR_SHARE = 0.05
+
 Progress = Callable[[str, int, int], None]
 
 
@@ -107,6 +110,7 @@ def score_all(
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True
             )
+        discount_matches(linker)
         progress("train", 3, 3)
     progress("score", 0, 1)
     pairs = _pairs(linker.inference.predict(threshold_match_probability=threshold))
@@ -120,6 +124,32 @@ def score_all(
     pairs = _with_conflicts(pairs, shared, threshold)
     progress("score", 1, 1)
     return Scored(pairs, linker.misc.save_model_to_json(), should_train)
+
+
+def discount_matches(linker: Linker) -> None:
+    """Take the true matches out of the u probabilities estimated from random pairs.
+
+    Splink estimates u (how often two *different* people agree at a level) from random
+    pairs, as if none of them were one person. But a share λ (the prior) of them is,
+    and they agree at the strong levels — same document number, same name, same birth
+    date — far more often than different people: the observed rate at a level is
+    ``λ·m + (1 − λ)·u``. Where people are recorded several times (FEBRL4: λ = 1e-4;
+    a store of many agencies' records of one population), λ·m is most of what was
+    observed, and the model then gives a shared passport number the weight of a
+    shared surname. So, once EM has estimated m and λ is known, each level whose u
+    was estimated from the data gets ``u = (observed − λ·m) / (1 − λ)``, but never
+    below :data:`U_FLOOR_SHARE` of the observed rate (λ is itself an estimate)."""
+    settings = linker._settings_obj
+    prior = float(settings._probability_two_random_records_match)
+    for comparison in settings.comparisons:
+        for level in comparison.comparison_levels:
+            if level.is_null_level or not level._has_estimated_u_values:
+                continue
+            observed, m = level.u_probability, level.m_probability
+            if observed is None or m is None:
+                continue
+            discounted = (observed - prior * m) / (1 - prior)
+            level.u_probability = max(discounted, observed * U_FLOOR_SHARE)
 
 
 def blocking_report(

@@ -37,6 +37,7 @@ from caravan.config import Settings
 from caravan.errors import Conflict
 from caravan.resolve import pipeline
 from caravan.resolve.cluster import HELD_BACK, Birth, bands, birth, cluster
+from caravan.resolve.features import SCHEMA
 from caravan.resolve.source import changed_since, read_features
 from caravan.store import Database
 from caravan.store.bulk import bulk_insert, bulk_update, new_id
@@ -831,4 +832,6 @@ def _cached_features(state_dir: Path | None, run_id: uuid.UUID) -> pa.Table | No
     meta = table.schema.metadata or {}
     if meta.get(b"run_id", b"").decode() != run_id.hex:
         return None
-    return table.replace_schema_metadata(None)
+    table = table.replace_schema_metadata(None)
+    # Left by another version of the features (columns added since): read them again.
+    return table if table.schema.equals(SCHEMA) else None
