@@ -15,7 +15,13 @@ What is measured:
 
 * **recall@k** — share of held queries with at least one record of the person among the
   first k hits of :func:`~caravan.match.checks.run_check` (any stored record of the
-  person counts);
+  person counts). Over all held queries, beside what an *oracle* would reach: a query
+  whose person has *twins* — held persons of the same name whose stored birth dates
+  agree with the query's as well (:func:`bench.check_data.count_twins`, decided from the
+  generator's truth before any check runs) — cannot rank its person first more than
+  1 / (1 + twins) of the time, by any method. So recall@1 is also reported over the
+  queries without twins (those that identify their person) and recall@10 over those
+  with fewer than 10;
 * **unheld strong share** — share of queries for unheld persons whose hits include one
   in the ``strong`` band;
 * **baseline** — the same candidates (``PersonIndex.candidates`` with the checks' own
