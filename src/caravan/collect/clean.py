@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -26,7 +27,7 @@ from caravan.domain.dates import parse_partial_date
 from caravan.domain.drugs import resolve_drug
 from caravan.domain.grading import parse_grade
 from caravan.domain.handling import parse_handling_code
-from caravan.domain.phones import normalise_phone
+from caravan.domain.phones import fast_international, normalise_phone
 from caravan.domain.places import (
     Concealment,
     DocumentType,
@@ -59,10 +60,37 @@ class RowContext:
     default_agency: str
     row: int | None = None
     errors: list[FieldError] = field(default_factory=list)
+    #: What normalisers made of a text before (``(normaliser, text) → result``, or an
+    #: :class:`_Invalid`): a file repeats the same countries, dates and grades on many
+    #: rows, and each is read once. Bounded (see :data:`MEMO_LIMIT`); one per context, so
+    #: one import's memo never outlives it.
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     def error(self, column: str, message: str, value: Any = None) -> None:
         shown = None if value is None else str(value)[:200]
         self.errors.append(FieldError(column, message, row=self.row, value=shown))
+
+    def remember(self, key: tuple[Any, ...], result: Any) -> None:
+        memo = self.memo
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        memo[key] = result
+
+
+#: Results a :class:`RowContext` remembers at most before it starts afresh.
+MEMO_LIMIT = 65_536
+
+
+class _Invalid:
+    """A remembered refusal: the message of the :class:`InvalidValue` raised."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+_MISSING = object()
 
 
 def agency_map(session: Session) -> dict[str, tuple[int, str]]:
@@ -76,16 +104,39 @@ def text(raw: Mapping[str, Any], key: str) -> str | None:
     value = raw.get(key)
     if value is None:
         return None
-    value = str(value).strip()
-    return value or None
+    if value.__class__ is not str:
+        value = str(value)
+    return value.strip() or None
 
 
 def _normalise(
-    ctx: RowContext, raw: Mapping[str, Any], column: str, fn: Callable[[str], T]
+    ctx: RowContext,
+    raw: Mapping[str, Any],
+    column: str,
+    fn: Callable[[str], T],
+    *,
+    memo: bool = False,
 ) -> T | None:
+    """``fn`` of the column's text (``None`` when empty); an :class:`InvalidValue` it
+    raises becomes the row's error. ``memo``: ``fn`` depends on its text alone (a
+    module-level function, not a closure made per row), so its results are remembered in
+    ``ctx.memo``; the errors are the same either way."""
     value = text(raw, column)
     if value is None:
         return None
+    if memo:
+        key = (fn, value)
+        found = ctx.memo.get(key, _MISSING)
+        if found is _MISSING:
+            try:
+                found = fn(value)
+            except InvalidValue as exc:
+                found = _Invalid(str(exc))
+            ctx.remember(key, found)
+        if isinstance(found, _Invalid):
+            ctx.error(column, found.message, value)
+            return None
+        return found
     try:
         return fn(value)
     except InvalidValue as exc:
@@ -187,19 +238,25 @@ def clean_common(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any]:
         grading_scheme=scheme, grade_as_entered=None, source_grade=None, information_grade=None
     )
     if grade_text is not None:
-        try:
-            grade = parse_grade(grade_text, scheme)
-            europol = grade.to_europol()
-            values.update(
-                grade_as_entered=f"{scheme}:{grade.label}",
-                source_grade=europol.source,
-                information_grade=europol.information,
-            )
-        except InvalidValue as exc:
+        key = (parse_grade, scheme, grade_text)
+        found = ctx.memo.get(key)
+        if found is None:
+            try:
+                grade = parse_grade(grade_text, scheme)
+                europol = grade.to_europol()
+                found = (f"{scheme}:{grade.label}", europol.source, europol.information)
+            except InvalidValue as exc:
+                found = _Invalid(str(exc))
+            ctx.remember(key, found)
+        if isinstance(found, _Invalid):
             column = "grade" if text(raw, "grade") else "source_grade"
-            ctx.error(column, str(exc), grade_text)
+            ctx.error(column, found.message, grade_text)
+        else:
+            values.update(
+                grade_as_entered=found[0], source_grade=found[1], information_grade=found[2]
+            )
 
-    handling = _normalise(ctx, raw, "handling_code", parse_handling_code)
+    handling = _normalise(ctx, raw, "handling_code", parse_handling_code, memo=True)
     values["handling_code"] = str(handling) if handling else DEFAULT_HANDLING
     values["handling_note"] = _limited(ctx, "handling_note", text(raw, "handling_note"), 2000)
     if values["handling_code"] == "H3" and not values["handling_note"]:
@@ -210,7 +267,8 @@ def clean_common(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(raw_recipients, list | tuple):
         codes = [str(c).strip().upper() for c in raw_recipients if str(c).strip()]
     else:
-        codes = [c.strip().upper() for c in LIST_SEPARATORS.split(text(raw, "recipients") or "")]
+        listed = text(raw, "recipients")
+        codes = [c.strip().upper() for c in LIST_SEPARATORS.split(listed)] if listed else []
     for recipient in filter(None, codes):
         found = ctx.agencies.get(recipient)
         if found is None:
@@ -239,18 +297,18 @@ def clean_person(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any] | No
     values["given_name"] = _limited(ctx, "given_name", text(raw, "given_name"), 200)
     values["patronymic"] = _limited(ctx, "patronymic", text(raw, "patronymic"), 200)
     values["name_as_written"] = _limited(ctx, "name_as_written", text(raw, "name_as_written"), 400)
-    birth = _normalise(ctx, raw, "birth_date", parse_partial_date)
+    birth = _normalise(ctx, raw, "birth_date", parse_partial_date, memo=True)
     values["birth_date"] = birth.iso() if birth else None
     values["birth_year"] = birth.year if birth else None
-    values["nationality"] = _normalise(ctx, raw, "nationality", normalise_country)
-    values["gender"] = _normalise(ctx, raw, "gender", _gender)
+    values["nationality"] = _normalise(ctx, raw, "nationality", normalise_country, memo=True)
+    values["gender"] = _normalise(ctx, raw, "gender", _gender, memo=True)
     values["notes"] = _limited(ctx, "notes", text(raw, "notes"), MAX_TEXT)
 
     number = _limited(ctx, "document_number", text(raw, "document_number"), 60)
     document = None
     if number:
-        doc_type = _normalise(ctx, raw, "document_type", lambda v: parse_vocab(DocumentType, v))
-        issuing = _normalise(ctx, raw, "document_country", normalise_country)
+        doc_type = _normalise(ctx, raw, "document_type", _vocab_parser(DocumentType), memo=True)
+        issuing = _normalise(ctx, raw, "document_country", normalise_country, memo=True)
         document = {
             "number": number,
             "number_key": document_key(number),
@@ -262,8 +320,21 @@ def clean_person(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any] | No
     values["document"] = document
 
     region = ctx.agencies.get(values["agency_code"], (0, None))[1]
-    values["phone"] = _normalise(ctx, raw, "phone", lambda v: normalise_phone(v, region))
+    values["phone"] = _normalise(ctx, raw, "phone", lambda v: _phone(v, region))
     return values if len(ctx.errors) == before else None
+
+
+def _phone(value: str, region: str | None) -> str:
+    """:func:`~caravan.domain.phones.normalise_phone`, with the commonest written form of an
+    international number, ``+7 (747) 943-69-53``, read without the full parser: its digits
+    are those of ``+7 747 943-69-53``, which :func:`~caravan.domain.phones.fast_international`
+    checks just as the parser would (anything it does not accept takes the full path, with
+    the text as written)."""
+    if value[:1] == "+" and "(" in value:
+        fast = fast_international(value.replace("(", "").replace(")", ""))
+        if fast is not None:
+            return fast
+    return normalise_phone(value, region)
 
 
 def _countries(ctx: RowContext, raw: Mapping[str, Any], column: str) -> list[str]:
@@ -295,12 +366,12 @@ def clean_seizure(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any] | N
     before = len(ctx.errors)
     values = clean_common(ctx, raw)
     values["source_id"] = _limited(ctx, "source_id", text(raw, "source_id"), 100)
-    when = _normalise(ctx, raw, "date", parse_partial_date)
+    when = _normalise(ctx, raw, "date", parse_partial_date, memo=True)
     if when is None and text(raw, "date") is None:
         ctx.error("date", "is required")
     values["date"] = when.iso() if when else None
     values["seized_on"] = when.earliest() if when else None
-    country = _normalise(ctx, raw, "country", normalise_country)
+    country = _normalise(ctx, raw, "country", normalise_country, memo=True)
     if country is None and text(raw, "country") is None:
         agency = ctx.agencies.get(values["agency_code"])
         country = agency[1] if agency else None
@@ -311,7 +382,7 @@ def clean_seizure(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any] | N
     values["latitude"] = _float_field(ctx, raw, "latitude", -90, 90)
     values["longitude"] = _float_field(ctx, raw, "longitude", -180, 180)
 
-    drug = _normalise(ctx, raw, "drug", resolve_drug)
+    drug = _normalise(ctx, raw, "drug", resolve_drug, memo=True)
     if drug is None and text(raw, "drug") is None:
         ctx.error("drug", "is required")
     values["drug_code"] = drug.code if drug else None
@@ -341,7 +412,7 @@ def clean_seizure(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any] | N
     values["purity_percent"] = _decimal_field(ctx, raw, "purity_percent", 0, 100)
     values["price_usd"] = _decimal_field(ctx, raw, "price_usd", 0, 1e12)
     for column in ("origin_country", "departure_country", "destination_country"):
-        values[column] = _normalise(ctx, raw, column, normalise_country)
+        values[column] = _normalise(ctx, raw, column, normalise_country, memo=True)
     values["transit_countries"] = _countries(ctx, raw, "transit_countries")
     values["transport_mode"] = _vocab(ctx, raw, "transport_mode", TransportMode)
     values["concealment"] = _vocab(ctx, raw, "concealment", Concealment)
@@ -354,8 +425,14 @@ def clean_seizure(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any] | N
     return values if len(ctx.errors) == before else None
 
 
+@cache
+def _vocab_parser(enum: Any) -> Callable[[str], Any]:
+    """One parser per vocabulary, so that ``_normalise`` can remember its results."""
+    return lambda value: parse_vocab(enum, value)
+
+
 def _vocab(ctx: RowContext, raw: Mapping[str, Any], column: str, enum: Any) -> str | None:
-    member = _normalise(ctx, raw, column, lambda v: parse_vocab(enum, v))
+    member = _normalise(ctx, raw, column, _vocab_parser(enum), memo=True)
     return str(member) if member is not None else None
 
 
@@ -370,7 +447,7 @@ def clean_report(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any] | No
     before = len(ctx.errors)
     values = clean_common(ctx, raw)
     values["source_id"] = _limited(ctx, "source_id", text(raw, "source_id"), 100)
-    when = _normalise(ctx, raw, "date", parse_partial_date)
+    when = _normalise(ctx, raw, "date", parse_partial_date, memo=True)
     if when is None and text(raw, "date") is None:
         ctx.error("date", "is required")
     values["date"] = when.iso() if when else None
@@ -430,6 +507,6 @@ def clean_organisation(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any
     values["registration_number"] = _limited(
         ctx, "registration_number", text(raw, "registration_number"), 100
     )
-    values["country"] = _normalise(ctx, raw, "country", normalise_country)
+    values["country"] = _normalise(ctx, raw, "country", normalise_country, memo=True)
     values["notes"] = _limited(ctx, "notes", text(raw, "notes"), MAX_TEXT)
     return values if len(ctx.errors) == before else None

@@ -37,6 +37,7 @@ from caravan.collect.clean import (
     clean_report,
     clean_seizure,
 )
+from caravan.collect.gcpause import fewer_collections
 from caravan.collect.parallel import InlineRows, ParallelRows, in_flight_for, use_worker
 from caravan.collect.readers import ColumnSpec, guess_format, open_rows
 from caravan.collect.seen import SeenKeys
@@ -315,7 +316,8 @@ def import_file(
         rows = InlineRows(reader, kind, agencies, default_agency, dialect)
     run = _Run(session, kind, principal.user_id)
     try:
-        _stream(run, rows, principal, agencies, default_agency, max(1, batch_rows), progress)
+        with fewer_collections():
+            _stream(run, rows, principal, agencies, default_agency, max(1, batch_rows), progress)
     finally:
         rows.close()
     if run.failed:

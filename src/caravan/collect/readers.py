@@ -477,7 +477,8 @@ class CsvReader(TableReader):
                         f"has {len(cells)} cells but the header has {width}",
                     )
                     continue
-                cells = [_unquote(c) if c[:1] == "'" else c for c in cells]
+                if "'" in "".join(cells):  # rare: look at each cell only then
+                    cells = [_unquote(c) if c[:1] == "'" else c for c in cells]
                 if plain:
                     yield number, dict(zip(columns, cells, strict=True))
                 else:

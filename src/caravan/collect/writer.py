@@ -14,17 +14,25 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Dialect, Table, delete, select
+from sqlalchemy import JSON, Dialect, Table, delete, select
 from sqlalchemy.orm import Session
 
 from caravan.collect.clean import key_of, script_of
 from caravan.errors import FieldError
 from caravan.match.keys import plate_key
-from caravan.store.bulk import Converters, bulk_insert, bulk_update, converters, new_id
+from caravan.store.bulk import (
+    Converters,
+    bulk_insert,
+    bulk_update,
+    converters,
+    new_id,
+    new_ids,
+)
 from caravan.store.models import (
     ChangeFeed,
     IdentityDocument,
@@ -131,22 +139,50 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 def existing_ids(
     session: Session, model: type[RecordMixin], keys: Iterable[tuple[int, str]]
 ) -> dict[tuple[int, str], uuid.UUID]:
-    """``(agency_id, source_id) → id`` for the keys already in the store."""
+    """``(agency_id, source_id) → id`` for the keys already in the store.
+
+    Bulk import asks this for every row, so the look-ups go straight to the driver (one
+    ``SELECT … IN (…)`` per 500 keys, by the ``(agency_id, source_id)`` index) instead of
+    through SQLAlchemy's statement building, which cost more than the look-ups themselves.
+    """
     found: dict[tuple[int, str], uuid.UUID] = {}
     by_agency: dict[int, list[str]] = defaultdict(list)
     for agency_id, source_id in keys:
         by_agency[agency_id].append(source_id)
-    for agency_id, source_ids in by_agency.items():
-        for chunk in _chunks(source_ids):
-            rows = session.execute(
-                select(model.source_id, model.id).where(
-                    model.agency_id == agency_id, model.source_id.in_(chunk)
-                )
-            )
-            for found_source_id, record_id in rows:
-                if found_source_id is not None:
-                    found[(agency_id, found_source_id)] = record_id
+    if not by_agency:
+        return found
+    session.flush()  # as a query through the session would (autoflush)
+    connection = session.connection()
+    dialect = connection.dialect
+    table = model.__table__  # type: ignore[attr-defined]
+    cursor = connection.connection.cursor()
+    try:
+        for agency_id, source_ids in by_agency.items():
+            for chunk in _chunks(source_ids):
+                cursor.execute(_lookup_sql(table, len(chunk), dialect), (agency_id, *chunk))
+                for found_source_id, record_id in cursor.fetchall():
+                    if found_source_id is not None:
+                        found[(agency_id, found_source_id)] = (
+                            record_id
+                            if isinstance(record_id, uuid.UUID)
+                            else uuid.UUID(str(record_id))
+                        )
+    finally:
+        cursor.close()
     return found
+
+
+@lru_cache(maxsize=1024)
+def _lookup_sql(table: Table, count: int, dialect: Dialect) -> str:
+    """``SELECT source_id, id … WHERE agency_id = ? AND source_id IN (?, …)`` for ``count``
+    source ids, in the driver's parameter style."""
+    prepare = dialect.identifier_preparer
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    return (
+        f"SELECT {prepare.quote('source_id')}, {prepare.quote('id')} "  # noqa: S608 - quoted names
+        f"FROM {prepare.format_table(table)} WHERE {prepare.quote('agency_id')} = {marker} "
+        f"AND {prepare.quote('source_id')} IN ({', '.join([marker] * count)})"
+    )
 
 
 #: What a derived record (phone, document, vehicle, link) takes from the row it came from.
@@ -226,24 +262,29 @@ def _hex(record_id: RecordId) -> str:
 
 
 class _Derived:
-    """Collects one row's derived rows."""
+    """Collects one row's derived rows; ``ids`` are ids made for them beforehand (one
+    :func:`~caravan.store.bulk.new_ids` call instead of one call per record)."""
 
-    __slots__ = ("owner", "recipients", "rows")
+    __slots__ = ("ids", "owner", "recipients", "rows")
 
-    def __init__(self, owner: tuple[Any, ...], recipients: tuple[int, ...]) -> None:
+    def __init__(
+        self, owner: tuple[Any, ...], recipients: tuple[int, ...], ids: Iterator[str] = iter(())
+    ) -> None:
         self.owner = owner
         self.recipients = recipients
         self.rows: list[tuple[int, tuple[Any, ...]]] = []
+        self.ids = ids
 
     def share(self, record_id: str) -> None:
-        for agency_id in self.recipients:
-            self.rows.append((RECIPIENTS, (record_id, agency_id)))
+        if self.recipients:
+            self.rows += [(RECIPIENTS, (record_id, agency_id)) for agency_id in self.recipients]
 
     def record(self, slot: int, row: tuple[Any, ...]) -> str:
         """A derived record owned, graded and shared like its source row."""
-        record_id = new_id()
+        record_id = next(self.ids, None) or new_id()
         self.rows.append((slot, (record_id, None, *self.owner, *row)))
-        self.share(record_id)
+        if self.recipients:
+            self.share(record_id)
         return record_id
 
     def link(
@@ -253,10 +294,17 @@ class _Derived:
         self.record(LINKS, (link_type, from_[0], from_[1], to[0], to[1], kind, report))
 
 
-def _start(values: dict[str, Any], main_values: tuple[Any, ...]) -> tuple[str, bool, _Derived]:
+def _start(values: dict[str, Any], records: int = 0) -> tuple[str, bool, _Derived]:
+    """The row's id (given, or new) and a collector with ids for ``records`` derived
+    records."""
     given = values.get("id")
-    record_id = _hex(given) if given else new_id()
-    derived = _Derived(tuple(map(values.get, OWNER)), tuple(values.get("recipients") or ()))
+    ids = new_ids((0 if given else 1) + records)
+    record_id = _hex(given) if given else ids[0]
+    derived = _Derived(
+        tuple(map(values.get, OWNER)),
+        tuple(values.get("recipients") or ()),
+        iter(ids[0 if given else 1 :]),
+    )
     derived.share(record_id)
     return record_id, bool(given), derived
 
@@ -264,6 +312,8 @@ def _start(values: dict[str, Any], main_values: tuple[Any, ...]) -> tuple[str, b
 def _finish(
     values: dict[str, Any], record_id: str, given: bool, main: tuple[Any, ...], derived: _Derived
 ) -> Prepared:
+    refs = values.get("person_refs")
+    ids = values.get("person_ids")
     return Prepared(
         values["agency_id"],
         values["agency_code"],
@@ -274,9 +324,37 @@ def _finish(
         derived.rows,
         derived.owner,
         derived.recipients,
-        list(values.get("person_refs") or ()),
-        list(values.get("person_ids") or ()),
+        list(refs) if refs else [],
+        list(ids) if ids else [],
     )
+
+
+@cache
+def _storage(table: Table, columns: tuple[str, ...], dialect: Dialect) -> Converters:
+    """:func:`~caravan.store.bulk.converters`, with JSON lists of text (a seizure's transit
+    countries: a handful of distinct values, mostly ``[]``) serialised once per value."""
+    process = converters(table, columns, dialect)
+    return tuple(
+        (i, _json_memo(fn)) if isinstance(table.columns[columns[i]].type, JSON) else (i, fn)
+        for i, fn in process
+    )
+
+
+def _json_memo(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    memo: dict[tuple[Any, ...], Any] = {}
+
+    def process(value: Any) -> Any:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return fn(value)
+        key = tuple(value)
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= 4096:
+                memo.clear()
+            found = memo[key] = fn(value)
+        return found
+
+    return process
 
 
 def _convert(row: tuple[Any, ...], process: Converters) -> tuple[Any, ...]:
@@ -302,45 +380,85 @@ def prepare_person(values: dict[str, Any], dialect: Dialect) -> Prepared:
 
     The person's own (structured) name is not repeated in ``person_name``: readers take
     it from the person (see :func:`caravan.collect.records.person_names`).
+
+    Runs once per imported row (in the cleaning process), so it is written out flat: one
+    call for all of the row's ids, no helper objects.
     """
-    main = (*map(values.get, PERSON_COLUMNS), key_of(values["surname"]))
-    record_id, given, derived = _start(values, main)
-    written = values.get("name_as_written")
+    get = values.get
+    surname = values["surname"]
+    surname_key = key_of(surname)
+    main = (*map(get, PERSON_COLUMNS), surname_key)
+    phone, document = get("phone"), get("document")
+    given = get("id")
+    ids = new_ids((0 if given else 1) + (2 if phone else 0) + (2 if document else 0))
+    if given:
+        record_id = _hex(given)
+        taken = 0
+    else:
+        record_id = ids[0]
+        taken = 1
+    owner = tuple(map(get, OWNER))
+    recipients = tuple(get("recipients") or ())
+    derived: list[tuple[int, tuple[Any, ...]]] = []
+    owned = [record_id]
+    written = get("name_as_written")
     if written:
-        parts = (values["surname"], values.get("given_name"), values.get("patronymic"))
+        parts = (surname, get("given_name"), get("patronymic"))
         primary = " ".join(p for p in parts if p)
-        if key_of(written) != key_of(primary):
-            derived.rows.append(
+        if written != primary and key_of(written) != (
+            surname_key if primary == surname else key_of(primary)
+        ):
+            derived.append(
                 (NAMES, (record_id, written, None, None, None, script_of(written), "as_written"))
             )
-    phone, document = values.get("phone"), values.get("document")
-    person = ("person", record_id)
     if phone:
-        phone_id = derived.record(PHONES, (phone,))
-        derived.link("uses_phone", person, ("phone", phone_id), None)
+        phone_id, link_id = ids[taken], ids[taken + 1]
+        taken += 2
+        derived.append((PHONES, (phone_id, None, *owner, phone)))
+        link = ("uses_phone", "person", record_id, "phone", phone_id, None, None)
+        derived.append((LINKS, (link_id, None, *owner, *link)))
+        owned += (phone_id, link_id)
     if document:
-        doc_id = derived.record(DOCUMENTS, tuple(map(document.get, DOCUMENT_COLUMNS)))
-        derived.link("holds_document", person, ("document", doc_id), None)
-    return _finish(values, record_id, given, main, derived)
+        doc_id, link_id = ids[taken], ids[taken + 1]
+        derived.append((DOCUMENTS, (doc_id, None, *owner, *map(document.get, DOCUMENT_COLUMNS))))
+        link = ("holds_document", "person", record_id, "document", doc_id, None, None)
+        derived.append((LINKS, (link_id, None, *owner, *link)))
+        owned += (doc_id, link_id)
+    if recipients:
+        derived += [(RECIPIENTS, (rid, agency)) for rid in owned for agency in recipients]
+    return Prepared(
+        values["agency_id"],
+        values["agency_code"],
+        get("source_id"),
+        record_id,
+        bool(given),
+        (record_id, *main),
+        derived,
+        owner,
+        recipients,
+        [],
+        [],
+    )
 
 
 def prepare_seizure(values: dict[str, Any], dialect: Dialect) -> Prepared:
     """A clean seizure row as the rows it writes, less the links to its persons (they
     need the store: see :func:`resolve_person_refs`)."""
-    process = converters(SeizureReport.__table__, SEIZURE_COLUMNS, dialect)
+    process = _storage(SeizureReport.__table__, SEIZURE_COLUMNS, dialect)
     main = _convert(tuple(map(values.get, SEIZURE_COLUMNS)), process)
-    record_id, given, derived = _start(values, main)
+    plates = values.get("vehicle_plates") or ()
+    record_id, given, derived = _start(values, 2 * len(plates))
     seizure = ("seizure", record_id)
-    for plate in values.get("vehicle_plates") or ():
+    for plate in plates:
         vehicle_id = derived.record(VEHICLES, (plate, plate_key(plate), values.get("country")))
         derived.link("involved_in_seizure", ("vehicle", vehicle_id), seizure, record_id)
     return _finish(values, record_id, given, main, derived)
 
 
 def prepare_report(values: dict[str, Any], dialect: Dialect) -> Prepared:
-    process = converters(IntelReport.__table__, REPORT_COLUMNS, dialect)
+    process = _storage(IntelReport.__table__, REPORT_COLUMNS, dialect)
     main = _convert(tuple(map(values.get, REPORT_COLUMNS)), process)
-    record_id, given, derived = _start(values, main)
+    record_id, given, derived = _start(values)
     return _finish(values, record_id, given, main, derived)
 
 
@@ -348,7 +466,7 @@ def prepare_organisation(values: dict[str, Any], dialect: Dialect) -> Prepared:
     """A clean organisation row as the rows it writes: the organisation and its recipients
     (its ``name_key`` was computed by the cleaner)."""
     main = tuple(map(values.get, ORGANISATION_COLUMNS))
-    record_id, given, derived = _start(values, main)
+    record_id, given, derived = _start(values)
     return _finish(values, record_id, given, main, derived)
 
 
@@ -388,13 +506,19 @@ def _write(
     inserts: list[tuple[Any, ...]] = []
     updates: list[tuple[Any, ...]] = []
     derived: list[list[tuple[Any, ...]]] = [[] for _ in SLOTS]
+    # One id for each link to a person, made at once (see new_ids).
+    link_ids = (
+        iter(new_ids(sum(len(p.person_ids) for p in prepared)))
+        if person_link is not None
+        else iter(())
+    )
     for p in prepared:
         existing: RecordId | None = (
             p.id if p.given_id else found.get((p.agency_id, p.source_id or ""))
         )
         rows_out = p.derived
         if person_link is not None and p.person_ids:
-            extra = _Derived(p.owner, p.recipients)
+            extra = _Derived(p.owner, p.recipients, link_ids)
             report = (KINDS[kind][0].KIND, p.id)
             for person_id in p.person_ids:
                 extra.link(person_link, ("person", _hex(person_id)), report, p.id)

@@ -144,6 +144,32 @@ def new_id() -> str:
     return f"{value:032x}"
 
 
+def new_ids(count: int) -> list[str]:
+    """``count`` new ids, exactly as ``count`` calls of :func:`new_id` in a row would make
+    them (strictly increasing, the same layout), for a fraction of the cost: one clock
+    reading and one lock for all of them. Bulk preparation takes a row's ids at once."""
+    if count <= 0:
+        return []
+    millis = time.time_ns() // 1_000_000
+    with _ids_lock:
+        state = _ids_state
+        if millis > state[0]:
+            state[0] = millis
+            first = int.from_bytes(os.urandom(10), "big") >> 7
+        else:
+            millis = state[0]
+            first = state[1] + 1
+        state[1] = first + count - 1
+    low = first & _RANDOM_BITS
+    if low + count - 1 <= _RANDOM_BITS:  # no carry out of the low bits: plain counting
+        base = (millis << 80) | (0x7 << 76) | ((first >> 62) << 64) | (0b10 << 62) | low
+        return [f"{base + i:032x}" for i in range(count)]
+    head = (millis << 80) | (0x7 << 76) | (0b10 << 62)
+    return [
+        f"{head | ((c >> 62) << 64) | (c & _RANDOM_BITS):032x}" for c in range(first, first + count)
+    ]
+
+
 # --------------------------------------------------------------------------- inserts
 
 
