@@ -24,6 +24,9 @@ from caravan.analyze.network.store import (
     SOURCE_GRADES,
     GraphStore,
     Masks,
+    count_runs,
+    distinct_per_owner,
+    gather_csr,
 )
 from caravan.analyze.network.types import Filters, invalid
 from caravan.domain.dates import parse_partial_date
@@ -54,6 +57,14 @@ class Walker:
         if f.agencies:
             ids = [i for i, code in self.store.agency_codes.items() if code in f.agencies]
             self._agencies = np.asarray(ids, dtype=np.int32)
+        #: True when no filter narrows the walk (``edge_ok`` is then the base mask).
+        self.unfiltered = (
+            self._types is None
+            and not self._from
+            and not self._to
+            and self._grade is None
+            and self._agencies is None
+        )
 
     def edge_ok(self, edges: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
         """Which of ``edges`` this request may walk (``base``: the mask the filters
@@ -100,15 +111,7 @@ def parse_min_grade(value: str) -> tuple[int, int]:
 
 def gather(store: GraphStore, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every adjacency entry of ``nodes``: (owner node, neighbour, edge), in one slice."""
-    starts = store.indptr[nodes]
-    counts = store.indptr[nodes + 1] - starts
-    total = int(counts.sum())
-    if total == 0:
-        empty = np.zeros(0, np.int32)
-        return empty, empty, empty
-    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
-    index = np.arange(total, dtype=np.int64) + offsets
-    return np.repeat(nodes, counts), store.adj_node[index], store.adj_edge[index]
+    return gather_csr(store.indptr, store.adj_node, store.adj_edge, nodes)
 
 
 # ---------------------------------------------------------------------- expansion
@@ -181,38 +184,81 @@ def induced_edges(walker: Walker, nodes: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Surroundings:
-    """What a view needs of its nodes' links, from one pass over their adjacency."""
+    """What a view needs of its nodes' links."""
 
     #: Edges this request may walk between two of the nodes.
     induced: np.ndarray
     #: Links each node has that the reader may walk (filters ignored), in ``nodes`` order.
     degree: np.ndarray
-    #: (anchor, hidden node) pairs: readable links to nodes the reader may not read.
-    hidden_owner: np.ndarray
-    hidden_node: np.ndarray
+    #: Distinct neighbours of each node that the reader may not read, over links the
+    #: request may walk but for the far end (a hit notice may stand there), in ``nodes``
+    #: order.
+    hidden: np.ndarray
+    #: (anchor, hidden node) pairs of such links of the ``notices_for`` nodes.
+    notice_owner: np.ndarray
+    notice_node: np.ndarray
 
 
-def surroundings(walker: Walker, nodes: np.ndarray) -> Surroundings:
-    """Induced edges, walkable degrees and hidden neighbours of ``nodes``, from one gather
-    of their adjacency (the places a hit notice may stand instead of content)."""
-    store = walker.store
+def surroundings(
+    walker: Walker, nodes: np.ndarray, notices_for: np.ndarray | None = None
+) -> Surroundings:
+    """Induced edges, walkable degrees and hidden neighbours of ``nodes``, and the hidden
+    neighbours of ``notices_for`` (the places a hit notice may stand instead of content).
+
+    One gather of the adjacency of the nodes, except heavy ones (hubs; see
+    :class:`~caravan.analyze.network.store.Heavy`): their totals come from the reader's
+    masks and their links to each other from the heavy index, so a view that touches a
+    hub with 50,000 links does not walk them all. A heavy node's adjacency is still
+    gathered where its hidden neighbours are needed: it is among ``notices_for``, or
+    filters narrow what counts."""
+    store, masks = walker.store, walker.masks
     nodes = np.asarray(nodes, dtype=np.int64)
-    starts = store.indptr[nodes]
-    counts = store.indptr[nodes + 1] - starts
-    owner, nbr, edge = gather(store, nodes)
-    walk = walker.masks.walk[edge]
-    running = np.concatenate([[0], np.cumsum(walk)])
-    ends = np.cumsum(counts)
-    degree = running[ends] - running[ends - counts]
+    counts = store.indptr[nodes + 1] - store.indptr[nodes]
+    index = store.heavy()
+    is_heavy = counts > index.threshold
     inside = np.zeros(store.node_count, dtype=bool)
     inside[nodes] = True
-    pick = walk & inside[nbr] & (owner < nbr)
-    induced = edge[pick]
-    induced = np.unique(induced[walker.edge_ok(induced)])
-    hidden = walker.masks.link[edge] & ~walker.masks.node[nbr]
-    h_owner, h_nbr, h_edge = owner[hidden], nbr[hidden], edge[hidden]
-    keep = walker.edge_ok(h_edge, base=walker.masks.link)
-    return Surroundings(induced, degree, h_owner[keep], h_nbr[keep])
+    degree = np.zeros(len(nodes), dtype=np.int64)
+    # Light nodes: their whole adjacency (owners as positions in ``nodes``).
+    light = np.flatnonzero(~is_heavy)
+    _, nbr, edge = gather_csr(store.indptr, store.adj_node, store.adj_edge, nodes[light])
+    walk = masks.walk[edge]
+    degree[light] = count_runs(walk, counts[light])
+    induced = [edge[walk & inside[nbr]]]
+    hidden_at = [np.repeat(light, counts[light]), np.zeros(0, np.int64)]
+    hidden_nbr = [nbr, np.zeros(0, np.int32)]
+    hidden_edge = [edge, np.zeros(0, np.int32)]
+    # Heavy nodes: links among them from the heavy index; totals from the masks.
+    heavy = np.flatnonzero(is_heavy)
+    cached = np.zeros(0, np.int64)
+    if len(heavy):
+        at = index.positions(nodes[heavy])
+        degree[heavy] = masks.heavy_degree[at]
+        h_nbr, h_edge = index.among(nodes[heavy])
+        induced.append(h_edge[masks.walk[h_edge] & inside[h_nbr]])
+        if walker.unfiltered:
+            cached = masks.heavy_hidden[at]
+            wanted = np.zeros(0, np.int64) if notices_for is None else notices_for
+            full = heavy[np.isin(nodes[heavy], wanted)]
+        else:
+            full = heavy
+        _, f_nbr, f_edge = gather_csr(store.indptr, store.adj_node, store.adj_edge, nodes[full])
+        hidden_at[1] = np.repeat(full, counts[full])
+        hidden_nbr[1], hidden_edge[1] = f_nbr, f_edge
+    found = np.concatenate(induced)
+    found = np.unique(found[walker.edge_ok(found)])
+    at, nbr, edge = (np.concatenate(x) for x in (hidden_at, hidden_nbr, hidden_edge))
+    pick = masks.link[edge] & ~masks.node[nbr]
+    at, nbr, edge = at[pick], nbr[pick], edge[pick]
+    keep = walker.edge_ok(edge, base=masks.link)
+    at, nbr = at[keep], nbr[keep]
+    hidden = distinct_per_owner(at, nbr, len(nodes))
+    if len(cached):
+        hidden[heavy] = cached
+    notice = (
+        np.zeros(len(at), dtype=bool) if notices_for is None else np.isin(nodes[at], notices_for)
+    )
+    return Surroundings(found, degree, hidden, nodes[at[notice]], nbr[notice])
 
 
 # ---------------------------------------------------------------------- distances and paths

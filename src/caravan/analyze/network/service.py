@@ -15,21 +15,41 @@ answer a hit/no-hit check gives.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
-from sqlalchemy import String, bindparam, select, type_coerce
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    String,
+    Uuid,
+    any_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from caravan import audit
 from caravan.access import RESTRICTED_CODES, Principal, require, visible
 from caravan.analyze.network import ops
 from caravan.analyze.network.export import ExportFormat, render
-from caravan.analyze.network.store import KINDS, PROFILE, GraphStore, current, refreshing
+from caravan.analyze.network.store import (
+    KIND_INDEX,
+    KINDS,
+    PROFILE,
+    GraphStore,
+    current,
+    refreshing,
+)
 from caravan.analyze.network.types import (
     HANDLING_ORDER,
     IN_REPORT,
@@ -42,6 +62,8 @@ from caravan.analyze.network.types import (
     TimelineItem,
     Truncation,
     invalid,
+    make_edge,
+    make_node,
 )
 from caravan.domain.dates import parse_partial_date
 from caravan.errors import NotFound
@@ -361,40 +383,96 @@ _LABELS: dict[str, tuple[tuple[Any, ...], Callable[[Any], str]]] = {
 }
 
 
-#: Built statements of :func:`_select_by_ids`, by model, columns, reader and dialect: a
+#: Built statements of :func:`_rows_by_ids`, by model, columns, reader and dialect: a
 #: view reads up to a dozen kinds, and building the same access clause for each on every
 #: request cost as much as running it. Emptied when it holds :data:`_MAX_STATEMENTS`.
 _STATEMENTS: dict[tuple[Any, ...], Any] = {}
 _MAX_STATEMENTS = 4096
 
 
-def _select_by_ids(req: _Request, model: Any, columns: Sequence[Any], hexes: list[str]) -> Any:
-    """Rows of ``model`` with these ids (32-digit hex) that the user may read, through
-    ``caravan.access``; each row's ``hid`` is its id as hex. One cached statement with an
-    expanding parameter, so long id lists cost no per-value SQL building; run as a Core
-    statement (columns, not entities: no ORM loading per row)."""
+def _by_ids_statement(model: Any, columns: Sequence[Any], dialect: str) -> Any:
+    """``SELECT hid, *columns FROM model WHERE id IN (the ids given as "ids")``, with
+    ``hid`` the id as 32 hex digits. The ids travel as one parameter (a JSON array on
+    SQLite, an array on PostgreSQL), so a long list costs no per-value SQL rendering.
+    ``sqlite-rowid``: the same, with SQLite rowids given instead of ids."""
+    if dialect.startswith("sqlite"):
+        # SQLite keeps UUIDs as 32 hex digits: compare and read them as text.
+        id_column = type_coerce(model.id, String)
+        given = func.json_each(bindparam("ids", type_=String)).table_valued("value")
+        where = (
+            literal_column(f"{model.__table__.name}.rowid", Integer)
+            if dialect == "sqlite-rowid"
+            else id_column
+        )
+        return select(id_column.label("hid"), *columns).where(where.in_(select(given.c.value)))
+    hid = func.replace(cast(model.id, String), "-", "")
+    if dialect == "postgresql":
+        ids = cast(bindparam("ids", type_=ARRAY(String)), ARRAY(Uuid()))
+        return select(hid.label("hid"), *columns).where(model.id == any_(ids))
+    return select(hid.label("hid"), *columns).where(model.id.in_(bindparam("ids", expanding=True)))
+
+
+def _rows_by_ids(
+    req: _Request,
+    model: Any,
+    columns: Sequence[Any],
+    hexes: list[str],
+    rowids: list[int] | None = None,
+) -> list[Any]:
+    """Rows ``(hid, *columns)`` of ``model`` with these ids (32-digit hex, ``hid`` too)
+    that the user may read, through ``caravan.access``: one cached statement per model,
+    reader and dialect, run as a Core statement (columns, not entities: no ORM loading
+    per row) and fetched at once.
+
+    ``rowids``: where SQLite kept these rows when the graph was built (the store's). A
+    row is then read by its rowid — its table page, no walk through the id index — and
+    kept only if it still has the id asked for; ids not found so (a row since deleted,
+    moved by a VACUUM, or not readable) are asked for by id."""
+    if not hexes:
+        return []
     connection = req.session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    key = (model, tuple(columns), req.principal, sqlite)
+    if rowids is not None and connection.dialect.name == "sqlite":
+        rows = _run_by_ids(req, connection, model, columns, rowids, "sqlite-rowid")
+        wanted = set(hexes)
+        rows = [row for row in rows if row[0] in wanted]
+        got = {row[0] for row in rows}
+        if len(got) < len(wanted):
+            rows.extend(_rows_by_ids(req, model, columns, [h for h in hexes if h not in got]))
+        return rows
+    return _run_by_ids(req, connection, model, columns, hexes, connection.dialect.name)
+
+
+def _run_by_ids(
+    req: _Request,
+    connection: Any,
+    model: Any,
+    columns: Sequence[Any],
+    ids: Sequence[Any],
+    dialect: str,
+) -> list[Any]:
+    """Run :func:`_by_ids_statement` for ``dialect``, restricted by ``caravan.access``
+    (built once per model, columns, reader and dialect), in chunks of ids."""
+    key = (model, tuple(columns), req.principal, dialect)
     stmt = _STATEMENTS.get(key)
     if stmt is None:
         if len(_STATEMENTS) >= _MAX_STATEMENTS:
             _STATEMENTS.clear()
-        # SQLite keeps UUIDs as 32 hex digits: compare and read them as text.
-        id_column = type_coerce(model.id, String) if sqlite else model.id
-        stmt = select(id_column.label("hid"), *columns).where(
-            id_column.in_(bindparam("ids", expanding=True))
-        )
+        stmt = _by_ids_statement(model, columns, dialect)
         stmt = _STATEMENTS[key] = visible(stmt, model, req.principal)
-    for start in range(0, len(hexes), _CHUNK_IDS):
-        part = hexes[start : start + _CHUNK_IDS]
-        params = part if sqlite else [uuid.UUID(h) for h in part]
-        for row in connection.execute(stmt, {"ids": params}):
-            yield (row.hid if sqlite else row.hid.hex), row
+    rows: list[Any] = []
+    for start in range(0, len(ids), _CHUNK_IDS):
+        part = ids[start : start + _CHUNK_IDS]
+        if dialect.startswith("sqlite"):
+            params: Any = json.dumps(part)
+        elif dialect == "postgresql":
+            params = part
+        else:
+            params = [uuid.UUID(h) for h in part]
+        rows.extend(connection.execute(stmt, {"ids": params}).all())
+    return rows
 
 
-@dataclass
-class _Record:
+class _Record(NamedTuple):
     kind: str
     label: str
     agency: str
@@ -403,30 +481,31 @@ class _Record:
     date: str | None
 
 
-def _grade(row: Any) -> str | None:
-    if row.source_grade and row.information_grade:
-        return f"{row.source_grade}{row.information_grade}"
-    return None
-
-
-def _read_records(req: _Request, wanted: dict[str, list[str]]) -> dict[str, _Record]:
-    """What the user may read of these records (ids as hex), through ``caravan.access``."""
+def _read_records(
+    req: _Request, wanted: dict[str, list[str]], rowids: dict[str, list[int]] | None = None
+) -> dict[str, _Record]:
+    """What the user may read of these records (ids as hex; ``rowids``: where SQLite
+    keeps them, see :func:`_rows_by_ids`), through ``caravan.access``."""
     found: dict[str, _Record] = {}
     codes = req.store.agency_codes
+    restricted = req.restricted
     for kind, hexes in wanted.items():
         model = _MODELS[kind]
         columns, write = _LABELS[kind]
         common = (model.agency_id, model.handling_code, model.source_grade, model.information_grade)
-        for key, row in _select_by_ids(req, model, (*common, *columns), hexes):
-            if row.handling_code in RESTRICTED_CODES:
-                req.restricted.append(f"{kind}:{_dashed(key)}")
+        dated = kind in REPORT_MODELS
+        where = rowids.get(kind) if rowids is not None else None
+        for row in _rows_by_ids(req, model, (*common, *columns), hexes, where):
+            key, agency_id, code, source, information = row[:5]
+            if code in RESTRICTED_CODES:
+                restricted.append(f"{kind}:{_dashed(key)}")
             found[key] = _Record(
-                kind=kind,
-                label=write(row) or key[:8],
-                agency=codes.get(row.agency_id, "?"),
-                handling_code=row.handling_code,
-                grade=_grade(row),
-                date=getattr(row, "date", None) if kind in REPORT_MODELS else None,
+                kind,
+                write(row) or key[:8],
+                codes.get(agency_id, "?"),
+                code,
+                f"{source}{information}" if source and information else None,
+                row.date if dated else None,
             )
     return found
 
@@ -444,52 +523,80 @@ def _view(
     node says how many it has (``hidden``)."""
     store, masks = req.store, req.walker.masks
     nodes = np.asarray(nodes, dtype=np.int64)
-    # Records behind each node that the user may read (a profile: its readable members).
+    # Records behind each node that the user may read (a profile: its readable members),
+    # grouped by node in ``nodes`` order.
     starts = store.node_record_ptr[nodes]
     counts = store.node_record_ptr[nodes + 1] - starts
     offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
     positions = store.node_records[np.arange(int(counts.sum()), dtype=np.int64) + offsets]
-    owners = np.repeat(nodes, counts)
     readable = masks.record[positions]
-    positions, owners = positions[readable], owners[readable]
+    running = np.concatenate([[0], np.cumsum(readable)])
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    first = running[bounds[:-1]]  # each node's first readable record, in ``record_ids``
+    many = running[bounds[1:]] - first
+    positions = positions[readable]
     raw = store.record_keys[positions].tobytes().hex()
-    record_ids = [raw[32 * i : 32 * i + 32] for i in range(len(positions))]
-    members: dict[int, list[str]] = defaultdict(list)
-    wanted: dict[str, list[str]] = defaultdict(list)
-    kinds = store.kind[owners].tolist()
-    for n, kind, key in zip(owners.tolist(), kinds, record_ids, strict=True):
-        members[n].append(key)
-        wanted["person" if kind == PROFILE else KINDS[kind]].append(key)
-    records = _read_records(req, wanted)
-    kept_list = [n for n in nodes.tolist() if any(i in records for i in members[n])]
+    record_ids = [raw[i : i + 32] for i in range(0, 32 * len(positions), 32)]
+    # Read them by kind (a profile's members are persons).
+    record_kind = store.kind[np.repeat(nodes, many)]
+    record_kind[record_kind == PROFILE] = KIND_INDEX["person"]
+    record_rowid = store.record_rowid[positions]
+    wanted: dict[str, list[str]] = {}
+    rowids: dict[str, list[int]] = {}
+    for kind in np.unique(record_kind).tolist():
+        at = np.flatnonzero(record_kind == kind)
+        wanted[KINDS[kind]] = [record_ids[i] for i in at.tolist()]
+        rowids[KINDS[kind]] = record_rowid[at].tolist()
+    records = _read_records(req, wanted, rowids)
+    # A node is shown when the database returned one of its records.
+    get = records.get
+    kept_list: list[int] = []
+    known: list[Any] = []  # a node's _Record, or a list of them (a profile's)
+    for n, begin, count in zip(nodes.tolist(), first.tolist(), many.tolist(), strict=True):
+        if count == 1:
+            record = get(record_ids[begin])
+            if record is not None:
+                kept_list.append(n)
+                known.append(record)
+        elif count:
+            found = [records[i] for i in record_ids[begin : begin + count] if i in records]
+            if found:
+                kept_list.append(n)
+                known.append(found)
     kept_nodes = np.asarray(kept_list, dtype=np.int64)
     ids = _node_ids(store, kept_nodes)
-    around = ops.surroundings(req.walker, kept_nodes)
-    hidden_count = _count_distinct(around.hidden_owner, around.hidden_node, store.node_count)
+    around = ops.surroundings(req.walker, kept_nodes, notices_for)
     shown: list[Node] = []
-    for n, links in zip(kept_list, around.degree.tolist(), strict=True):
-        known = [records[i] for i in members[n] if i in records]
-        first = known[0]
+    kinds = store.kind[kept_nodes].tolist()
+    for n, kind, info, links, behind in zip(
+        kept_list, kinds, known, around.degree.tolist(), around.hidden.tolist(), strict=True
+    ):
+        if type(info) is list:
+            head = info[0]
+            agencies = tuple(dict.fromkeys(r.agency for r in info))
+            code = max((r.handling_code for r in info), key=HANDLING_ORDER.index)
+            members = len(info)
+        else:
+            head, agencies, code, members = info, (info.agency,), info.handling_code, 1
         shown.append(
-            Node(
-                id=ids[n],
-                kind=KINDS[store.kind[n]],
-                label=first.label,
-                agencies=tuple(dict.fromkeys(r.agency for r in known)),
-                handling_code=max((r.handling_code for r in known), key=HANDLING_ORDER.index),
-                grade=first.grade,
-                date=first.date,
-                members=len(known),
-                degree=links,
-                hidden=hidden_count.get(n, 0),
+            make_node(
+                ids[n],
+                KINDS[kind],
+                head.label,
+                agencies,
+                code,
+                head.grade,
+                head.date,
+                members,
+                False,
+                links,
+                behind,
             )
         )
     view = GraphView(nodes=shown, focus=[ids[n] for n in focus.tolist() if n in ids])
     chosen_edges = around.induced if edges is None else np.asarray(edges, dtype=np.int64)
-    view.edges = _edges(req, chosen_edges, ids, records)
-    if notices_for is not None and len(around.hidden_owner):
-        chosen = np.isin(around.hidden_owner, notices_for)
-        _add_notices(req, view, ids, around.hidden_owner[chosen], around.hidden_node[chosen])
+    view.edges = _edges(req, chosen_edges, kept_nodes, ids, records)
+    _add_notices(req, view, ids, around.notice_owner, around.notice_node)
     req.audit_reads("link chart")
     if refreshing(store):
         view.messages.append(
@@ -499,82 +606,92 @@ def _view(
     return view
 
 
-def _count_distinct(owner: np.ndarray, other: np.ndarray, n: int) -> dict[int, int]:
-    """For each owner, how many distinct ``other`` it has."""
-    if len(owner) == 0:
-        return {}
-    pairs = np.unique(owner.astype(np.int64) * n + other)
-    anchors, counts = np.unique(pairs // n, return_counts=True)
-    return dict(zip(anchors.tolist(), counts.tolist(), strict=True))
-
-
 def _edges(
-    req: _Request, edges: np.ndarray, ids: dict[int, str], records: dict[str, _Record]
+    req: _Request,
+    edges: np.ndarray,
+    shown: np.ndarray,
+    ids: dict[int, str],
+    records: dict[str, _Record],
 ) -> list[Edge]:
     store = req.store
-    shown = np.fromiter(ids, dtype=np.int64, count=len(ids))
     edges = edges[np.isin(store.src[edges], shown) & np.isin(store.dst[edges], shown)]
     if len(edges) == 0:
         return []
     in_report = store.types.index(IN_REPORT)
     raw = store.edge_keys[edges].tobytes().hex()
-    keys = [raw[32 * i : 32 * i + 32] for i in range(len(edges))]
-    is_link = (store.etype[edges] != in_report).tolist()
+    keys = [raw[i : i + 32] for i in range(0, 32 * len(edges), 32)]
+    is_link = store.etype[edges] != in_report
     columns = (
+        Link.link_type,
         Link.agency_id,
         Link.handling_code,
-        Link.link_type,
-        Link.valid_from,
-        Link.valid_to,
         Link.source_grade,
         Link.information_grade,
+        Link.valid_from,
+        Link.valid_to,
     )
-    wanted = [k for k, link in zip(keys, is_link, strict=True) if link]
-    links = dict(_select_by_ids(req, Link, columns, wanted))
+    at = np.flatnonzero(is_link)
+    wanted = [keys[i] for i in at.tolist()]
+    rowids = store.edge_rowid[edges[at]].tolist()
+    links = {row[0]: row for row in _rows_by_ids(req, Link, columns, wanted, rowids)}
+    # Node ids of the reports links were recorded in (most are not in the view).
+    report_nodes = store.edge_report[edges]
+    outside = np.unique(report_nodes[report_nodes >= 0])
+    reports = _node_ids(store, outside[~np.isin(outside, shown)])
+    reports.update(ids)
     codes = store.agency_codes
+    restricted = req.restricted
     out: list[Edge] = []
-    ends = zip(store.src[edges].tolist(), store.dst[edges].tolist(), strict=True)
-    reports = store.edge_report[edges].tolist()
-    for (s, t), report_node, key, link in zip(ends, reports, keys, is_link, strict=True):
-        source, target = ids[s], ids[t]
+    ends = zip(
+        store.src[edges].tolist(),
+        store.dst[edges].tolist(),
+        report_nodes.tolist(),
+        keys,
+        is_link.tolist(),
+        strict=True,
+    )
+    for s, t, report_node, key, link in ends:
         if not link:
             report = records.get(key)
             if report is None:
                 continue
+            source, target = ids[s], ids[t]
             out.append(
-                Edge(
-                    id=f"{IN_REPORT}:{_dashed(key)}:{source}",
-                    source=source,
-                    target=target,
-                    type=IN_REPORT,
-                    agency=report.agency,
-                    handling_code=report.handling_code,
-                    grade=report.grade,
-                    valid_from=report.date,
-                    valid_to=report.date,
-                    report=target,
+                make_edge(
+                    f"{IN_REPORT}:{_dashed(key)}:{source}",
+                    source,
+                    target,
+                    IN_REPORT,
+                    report.agency,
+                    report.handling_code,
+                    report.grade,
+                    report.date,
+                    report.date,
+                    target,
                 )
             )
             continue
         row = links.get(key)
         if row is None:
             continue
-        if row.handling_code in RESTRICTED_CODES:
-            req.restricted.append(f"link:{_dashed(key)}")
+        _, link_type, agency_id, code, source_grade, information_grade, start, end = row
+        dashed = _dashed(key)
+        if code in RESTRICTED_CODES:
+            restricted.append(f"link:{dashed}")
         out.append(
-            Edge(
-                id=f"link:{_dashed(key)}",
-                source=source,
-                target=target,
-                type=row.link_type,
-                agency=codes.get(row.agency_id, "?"),
-                handling_code=row.handling_code,
-                grade=_grade(row),
-                valid_from=row.valid_from,
-                valid_to=row.valid_to,
-                report=ids.get(report_node) or node_id(store, report_node)
-                if report_node >= 0
+            make_edge(
+                f"link:{dashed}",
+                ids[s],
+                ids[t],
+                link_type,
+                codes.get(agency_id, "?"),
+                code,
+                f"{source_grade}{information_grade}"
+                if source_grade and information_grade
                 else None,
+                start,
+                end,
+                reports[report_node] if report_node >= 0 else None,
             )
         )
     return out
@@ -585,16 +702,28 @@ def _add_notices(
 ) -> None:
     """One hit notice per node and owner agency of the records it links to that the user
     may not read: the agency, how many, the most restrictive handling code — nothing else."""
+    if len(owner) == 0:
+        return
     store = req.store
     agency = store.record_agency[store.node_records[store.node_record_ptr[hidden]]]
-    # Distinct (anchor, agency, hidden node) triples, sorted; then one group per
-    # (anchor, agency) with its count and most restrictive code.
-    triples = np.unique(np.stack([owner, agency, hidden]).astype(np.int64), axis=1)
-    codes = store.record_code[store.node_records[store.node_record_ptr[triples[2]]]]
-    group, start, count = np.unique(triples[:2].T, axis=0, return_index=True, return_counts=True)
+    # Distinct (anchor, agency, hidden node) triples, sorted, with (anchor, agency) as one
+    # number; then one group per (anchor, agency) with its count and most restrictive code.
+    agencies = int(agency.max()) + 1
+    pair = owner.astype(np.int64) * agencies + agency
+    order = np.lexsort((hidden, pair))
+    pair, hidden = pair[order], hidden[order]
+    fresh = np.ones(len(pair), dtype=bool)
+    fresh[1:] = (pair[1:] != pair[:-1]) | (hidden[1:] != hidden[:-1])
+    pair, hidden = pair[fresh], hidden[fresh]
+    codes = store.record_code[store.node_records[store.node_record_ptr[hidden]]]
+    group, start, count = np.unique(pair, return_index=True, return_counts=True)
     worst = np.maximum.reduceat(codes.astype(np.int64), start)
-    for (anchor, agency_id), many, level in zip(
-        group.tolist(), count.tolist(), worst.tolist(), strict=True
+    for anchor, agency_id, many, level in zip(
+        (group // agencies).tolist(),
+        (group % agencies).tolist(),
+        count.tolist(),
+        worst.tolist(),
+        strict=True,
     ):
         anchor_id = ids[anchor]
         owner_code = store.agency_codes.get(agency_id, "?")
@@ -602,24 +731,32 @@ def _add_notices(
         code_text = HANDLING_ORDER[level]
         notice = f"{NOTICE}:{token}"
         view.nodes.append(
-            Node(
-                id=notice,
-                kind=NOTICE,
-                label=f"{owner_code}: {many} restricted linked record{'s' if many > 1 else ''}",
-                agencies=(owner_code,),
-                handling_code=code_text,
-                members=many,
-                notice=True,
+            make_node(
+                notice,
+                NOTICE,
+                f"{owner_code}: {many} restricted linked record{'s' if many > 1 else ''}",
+                (owner_code,),
+                code_text,
+                None,
+                None,
+                many,
+                True,
+                0,
+                0,
             )
         )
         view.edges.append(
-            Edge(
-                id=f"{NOTICE}-link:{token}",
-                source=anchor_id,
-                target=notice,
-                type=RESTRICTED,
-                agency=owner_code,
-                handling_code=code_text,
+            make_edge(
+                f"{NOTICE}-link:{token}",
+                anchor_id,
+                notice,
+                RESTRICTED,
+                owner_code,
+                code_text,
+                None,
+                None,
+                None,
+                None,
             )
         )
 

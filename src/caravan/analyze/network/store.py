@@ -56,6 +56,11 @@ INFORMATION_GRADES = "1234"
 
 _CHUNK = 200_000
 
+#: Nodes with more adjacency entries than this are *heavy* (hubs: a dispatcher phone, a
+#: report naming hundreds): views read their totals from :class:`Masks` and their links
+#: to each other from :class:`Heavy` instead of walking their whole adjacency.
+HEAVY_LINKS = 256
+
 
 def _keys(hex_ids: Sequence[str]) -> np.ndarray:
     """32-hex-digit ids as an (n, 2) array of big-endian uint64 (sortable, exact)."""
@@ -83,6 +88,32 @@ class Masks:
     link: np.ndarray
     #: Edges that may be walked: a readable link between two readable nodes.
     walk: np.ndarray
+    #: Per heavy node (``Heavy.nodes`` order): links the agency may walk, and distinct
+    #: neighbours it may not read over links it may read (no filters).
+    heavy_degree: np.ndarray
+    heavy_hidden: np.ndarray
+
+
+@dataclass
+class Heavy:
+    """The heavy nodes (more than :data:`HEAVY_LINKS` adjacency entries) and the edges
+    between two of them, as an adjacency index over positions in ``nodes``."""
+
+    #: Adjacency entries above which a node is heavy (:data:`HEAVY_LINKS` when built).
+    threshold: int
+    nodes: np.ndarray  # sorted node indices
+    indptr: np.ndarray
+    adj_node: np.ndarray
+    adj_edge: np.ndarray
+
+    def positions(self, nodes: np.ndarray) -> np.ndarray:
+        """Positions in ``self.nodes`` of heavy ``nodes``."""
+        return np.searchsorted(self.nodes, nodes)
+
+    def among(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(neighbour, edge) of every edge from one of the heavy ``nodes`` to a heavy node."""
+        _, nbr, edge = gather_csr(self.indptr, self.adj_node, self.adj_edge, self.positions(nodes))
+        return nbr, edge
 
 
 @dataclass
@@ -98,6 +129,9 @@ class GraphStore:
     record_agency: np.ndarray  # (R,) int32
     record_open: np.ndarray  # (R,) bool: H0/H1
     record_code: np.ndarray  # (R,) int8 0..3 (H0..H3)
+    #: SQLite's rowid of each record in its table (where content is read quickly), -1
+    #: elsewhere; the service checks the id of what it reads there.
+    record_rowid: np.ndarray
     # node → its records (CSR over positions in record_keys)
     node_record_ptr: np.ndarray
     node_records: np.ndarray
@@ -120,6 +154,7 @@ class GraphStore:
     source_grade: np.ndarray  # (E,) int8, -1 none
     info_grade: np.ndarray  # (E,) int8
     edge_report: np.ndarray  # (E,) int32 report node of a link's provenance, -1 none
+    edge_rowid: np.ndarray  # (E,) SQLite rowid of a link, -1 (co-occurrence; elsewhere)
     # --- adjacency (both directions)
     indptr: np.ndarray  # (N+1,) int64
     adj_node: np.ndarray  # (2E,) int32
@@ -133,6 +168,7 @@ class GraphStore:
     stamp: tuple[Any, ...] = ()
     built_seconds: float = 0.0
     _masks: dict[int, Masks] = field(default_factory=dict, repr=False)
+    _heavy: Heavy | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -181,10 +217,52 @@ class GraphStore:
         via = self.edge_via >= 0
         link[via] = readable[self.edge_via[via]]
         walk = link & node[self.src] & node[self.dst]
-        made = Masks(record=readable, node=node, link=link, walk=walk)
+        heavy = self.heavy().nodes
+        _, nbr, edge = self.gather(heavy)
+        counts = self.indptr[heavy + 1] - self.indptr[heavy]
+        hidden = link[edge] & ~node[nbr]
+        made = Masks(
+            record=readable,
+            node=node,
+            link=link,
+            walk=walk,
+            heavy_degree=count_runs(walk[edge], counts),
+            heavy_hidden=distinct_per_owner(
+                np.repeat(np.arange(len(heavy)), counts)[hidden], nbr[hidden], len(heavy)
+            ),
+        )
         with self._lock:
             self._masks[agency_id] = made
         return made
+
+    def heavy(self) -> Heavy:
+        """The heavy nodes and the edges among them (built once, then kept)."""
+        found = self._heavy
+        if found is not None:
+            return found
+        threshold = HEAVY_LINKS
+        is_heavy = np.diff(self.indptr) > threshold
+        nodes = np.flatnonzero(is_heavy)
+        among = np.flatnonzero(is_heavy[self.src] & is_heavy[self.dst]).astype(np.int32)
+        src = np.searchsorted(nodes, self.src[among]).astype(np.int32)
+        dst = np.searchsorted(nodes, self.dst[among]).astype(np.int32)
+        ends = np.concatenate([src, dst])
+        order = np.argsort(ends, kind="stable")
+        indptr = np.zeros(len(nodes) + 1, np.int64)
+        np.cumsum(np.bincount(ends, minlength=len(nodes)), out=indptr[1:])
+        made = Heavy(
+            threshold=threshold,
+            nodes=nodes,
+            indptr=indptr,
+            adj_node=nodes[np.concatenate([dst, src])[order]].astype(np.int32),
+            adj_edge=np.concatenate([among, among])[order],
+        )
+        self._heavy = made
+        return made
+
+    def gather(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every adjacency entry of ``nodes``: (owner node, neighbour, edge), in one slice."""
+        return gather_csr(self.indptr, self.adj_node, self.adj_edge, nodes)
 
     # ------------------------------------------------------------------ building
 
@@ -199,10 +277,11 @@ class GraphStore:
         keys: list[np.ndarray] = []
         agencies: list[np.ndarray] = []
         codes: list[np.ndarray] = []
+        rowids: list[np.ndarray] = []
         report_cols: dict[int, list[np.ndarray]] = {}
         for name, model in (*ENTITY_MODELS.items(), *REPORT_MODELS.items()):
             kind = KIND_INDEX[name]
-            select_list = [sql.hex("id"), "agency_id", sql.code("handling_code")]
+            select_list = [sql.hex("id"), "agency_id", sql.code("handling_code"), sql.rowid]
             if kind in REPORT_KINDS:
                 select_list += [
                     sql.day("date"),
@@ -217,7 +296,7 @@ class GraphStore:
                 cols = list(zip(*rows, strict=True))
                 parts[0].append(_keys(cols[0]))
                 for i in range(1, len(select_list)):
-                    parts[i].append(np.asarray(cols[i], dtype=np.int32))
+                    parts[i].append(np.asarray(cols[i], dtype=np.int64 if i == 3 else np.int32))
             if not parts[0]:
                 continue
             block = np.concatenate(parts[0])
@@ -225,12 +304,14 @@ class GraphStore:
             kinds.append(np.full(len(block), kind, dtype=np.int8))
             agencies.append(np.concatenate(parts[1]))
             codes.append(np.concatenate(parts[2]).astype(np.int8))
+            rowids.append(np.concatenate(parts[3]))
             if kind in REPORT_KINDS:
-                report_cols[kind] = [np.concatenate(p) for p in parts[3:]]
+                report_cols[kind] = [np.concatenate(p) for p in parts[4:]]
         record_keys = np.concatenate(keys) if keys else np.zeros((0, 2), np.uint64)
         record_kind = np.concatenate(kinds) if kinds else np.zeros(0, np.int8)
         record_agency = np.concatenate(agencies) if agencies else np.zeros(0, np.int32)
         record_code = np.concatenate(codes) if codes else np.zeros(0, np.int8)
+        record_rowid = np.concatenate(rowids) if rowids else np.zeros(0, np.int64)
         # Report dates and grades per record (only reports have them), for co-occurrence.
         record_date = np.zeros(len(record_kind), np.int32)
         record_date_end = np.zeros(len(record_kind), np.int32)
@@ -243,11 +324,12 @@ class GraphStore:
 
         voids = _as_void(record_keys)
         order = np.argsort(voids, kind="stable")
-        voids, record_kind, record_agency, record_code = (
+        voids, record_kind, record_agency, record_code, record_rowid = (
             voids[order],
             record_kind[order],
             record_agency[order],
             record_code[order],
+            record_rowid[order],
         )
         record_date, record_date_end = record_date[order], record_date_end[order]
         record_sg, record_ig = record_sg[order], record_ig[order]
@@ -335,6 +417,7 @@ class GraphStore:
             "ig": np.concatenate([links["ig"], record_ig[cooc_rec]]),
             "report": np.concatenate([report_node, np.full(n_cooc, -1)]),
             "link": np.concatenate([np.arange(n_links), np.full(n_cooc, -1)]),
+            "rowid": np.concatenate([links["rowid"], np.full(n_cooc, -1)]),
         }
         # Self-links (a record linked to itself, or two records of one profile) are dropped.
         real = columns["src"] != columns["dst"]
@@ -367,6 +450,7 @@ class GraphStore:
             record_agency=record_agency,
             record_open=record_code <= 1,
             record_code=record_code,
+            record_rowid=_compact(record_rowid),
             node_record_ptr=node_record_ptr,
             node_records=node_order.astype(np.int32),
             profile_keys=node_keys[profile_nodes][profile_sorted],
@@ -384,6 +468,7 @@ class GraphStore:
             source_grade=columns["sg"].astype(np.int8),
             info_grade=columns["ig"].astype(np.int8),
             edge_report=columns["report"].astype(np.int32),
+            edge_rowid=_compact(columns["rowid"]),
             indptr=indptr,
             adj_node=adj_node,
             adj_edge=adj_edge,
@@ -396,6 +481,38 @@ class GraphStore:
         )
         store.built_seconds = time.perf_counter() - started
         return store
+
+
+def gather_csr(
+    indptr: np.ndarray, adj_node: np.ndarray, adj_edge: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every entry of ``rows`` of an adjacency index: (row, neighbour, edge), grouped by
+    row in ``rows`` order, in one vectorised slice."""
+    starts = indptr[rows]
+    counts = indptr[rows + 1] - starts
+    total = int(counts.sum())
+    if total == 0:
+        empty = np.zeros(0, np.int32)
+        return empty, empty, empty
+    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    index = np.arange(total, dtype=np.int64) + offsets
+    return np.repeat(rows, counts), adj_node[index], adj_edge[index]
+
+
+def count_runs(flags: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """How many of ``flags`` are set in each consecutive run of ``counts`` entries."""
+    running = np.concatenate([[0], np.cumsum(flags, dtype=np.int64)])
+    ends = np.cumsum(counts)
+    return running[ends] - running[ends - counts]
+
+
+def distinct_per_owner(owner: np.ndarray, other: np.ndarray, owners: int) -> np.ndarray:
+    """For each owner ``0 … owners - 1``: how many distinct ``other`` it has."""
+    if len(owner) == 0:
+        return np.zeros(owners, dtype=np.int64)
+    span = int(other.max()) + 1
+    pairs = np.unique(owner.astype(np.int64) * span + other)
+    return np.bincount(pairs // span, minlength=owners)
 
 
 def _positions(sorted_voids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -426,8 +543,12 @@ def _read_links(session: Session, sql: _SQL, voids: np.ndarray) -> dict[str, Any
         f"COALESCE({sql.hex('report_id')}, '')",
         sql.rank("source_grade", SOURCE_GRADES),
         sql.rank("information_grade", INFORMATION_GRADES),
+        sql.rowid,
     ]
-    names = ("keys", "agency", "code", "etype", "src", "dst", "from", "to", "report", "sg", "ig")
+    names = (
+        *("keys", "agency", "code", "etype", "src", "dst"),
+        *("from", "to", "report", "sg", "ig", "rowid"),
+    )
     parts: dict[str, list[np.ndarray]] = {k: [] for k in names}
     query = f"SELECT {', '.join(columns)} FROM link"  # noqa: S608 - our expressions only
     for rows in _rows(session, query):
@@ -437,6 +558,7 @@ def _read_links(session: Session, sql: _SQL, voids: np.ndarray) -> dict[str, Any
             parts[name].append(np.asarray(cols[i], dtype=np.int32))
         for i, name in ((9, "sg"), (10, "ig")):
             parts[name].append(np.asarray(cols[i], dtype=np.int8))
+        parts["rowid"].append(np.asarray(cols[11], dtype=np.int64))
         parts["src"].append(_positions(voids, _as_void(_keys(cols[4]))))
         parts["dst"].append(_positions(voids, _as_void(_keys(cols[5]))))
         reports = cols[8]
@@ -459,6 +581,13 @@ def _read_links(session: Session, sql: _SQL, voids: np.ndarray) -> dict[str, Any
     return result
 
 
+def _compact(values: np.ndarray) -> np.ndarray:
+    """Integers as int32 where they fit (rowids mostly do), else as they are."""
+    if len(values) == 0 or (values.min() >= -(2**31) and values.max() < 2**31):
+        return values.astype(np.int32)
+    return values
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -468,6 +597,11 @@ class _SQL:
 
     def __init__(self, dialect: str) -> None:
         self.sqlite = dialect == "sqlite"
+
+    @property
+    def rowid(self) -> str:
+        """SQLite's rowid of a row (-1 elsewhere: PostgreSQL has no stable one)."""
+        return "rowid" if self.sqlite else "-1"
 
     def hex(self, column: str) -> str:
         """A UUID as 32 hex digits (SQLite already stores it so)."""

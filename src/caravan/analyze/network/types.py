@@ -95,6 +95,80 @@ class Edge:
     report: str | None = None
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def make_node(
+    id: str,
+    kind: str,
+    label: str,
+    agencies: tuple[str, ...],
+    handling_code: str,
+    grade: str | None,
+    date: str | None,
+    members: int,
+    notice: bool,
+    degree: int,
+    hidden: int,
+) -> Node:
+    """``Node(...)`` with every field given, for views of thousands of nodes: the same
+    object (equal, same hash and fields), without the frozen dataclass's ``__init__``
+    setting each field through ``object.__setattr__`` (a third of the cost)."""
+    node = _new(Node)
+    _set(
+        node,
+        "__dict__",
+        {
+            "id": id,
+            "kind": kind,
+            "label": label,
+            "agencies": agencies,
+            "handling_code": handling_code,
+            "grade": grade,
+            "date": date,
+            "members": members,
+            "notice": notice,
+            "degree": degree,
+            "hidden": hidden,
+        },
+    )
+    return node
+
+
+def make_edge(
+    id: str,
+    source: str,
+    target: str,
+    type: str,
+    agency: str,
+    handling_code: str,
+    grade: str | None,
+    valid_from: str | None,
+    valid_to: str | None,
+    report: str | None,
+) -> Edge:
+    """``Edge(...)`` with every field given (see :func:`make_node`)."""
+    edge = _new(Edge)
+    _set(
+        edge,
+        "__dict__",
+        {
+            "id": id,
+            "source": source,
+            "target": target,
+            "type": type,
+            "agency": agency,
+            "handling_code": handling_code,
+            "grade": grade,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "report": report,
+        },
+    )
+    return edge
+
+
 @dataclass(frozen=True)
 class Truncation:
     """A node whose links were capped: the view shows ``shown`` of ``total``."""
