@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
+import pytest
+
+from caravan.match import index as index_module
 from caravan.match.index import PersonIndex
 from caravan.names import tokens
 
@@ -45,3 +50,27 @@ def test_exact_stems_come_before_typos_when_there_are_too_many() -> None:
     assert sorted(everyone.tolist()) == [0, 1, 2, 3] and total == 4
     found, _, _ = index.candidates(tokens("Serikov", "Talgat"), limit=3)
     assert sorted(found.tolist()) == [1, 2, 3]
+
+
+def test_many_found_give_the_same_candidates_read_off_every_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Candidates are read off all counts when the words found many persons, else sorted
+    out of those found: the same ordinals, order, totals and frequencies either way."""
+    rnd = random.Random(4)
+    surnames = ["Сериков", "Серикова", "Serikov", "Серков", "Рахимов", "Rakhimova", "Ахмедов"]
+    givens = ["Талгат", "Talgat", "Ержан", "Джамшед", "Jamshid", "Бахтиёр"]
+    years = [None, "1980", "1981", "1981-02", "1981-02-03", "1990-07-01"]
+    people = [(rnd.choice(surnames), rnd.choice(givens), rnd.choice(years)) for _ in range(600)]
+    index = index_of(people)
+    index._drop(f"{5:032x}")
+    queries = [tokens(s, g) for s in surnames[:4] for g in givens[:3]] + [tokens("Serikov")]
+    for query in queries:
+        for birth, limit in ((None, None), ("1981-02-03", 50), ("1981", 10), (None, 5)):
+            answers = []
+            for sweep in (0, 10_000):  # never, always
+                monkeypatch.setattr(index_module, "_SWEEP", sweep)
+                found, total, frequency = index.candidates(query, birth=birth, limit=limit)
+                answers.append((found.dtype, found.tolist(), total, frequency))
+                assert not index._counts.any()  # the scratch counts are left all zero
+            assert answers[0] == answers[1], (query, birth, limit)

@@ -190,13 +190,19 @@ def run_batch(
         ranked = []
         asked: list[tuple[Selector, Hit]] = []
         for query in chunk:
+            if len(query.selectors) == 1:
+                # Already one hit per record, in the order of hits (as run_check shows them).
+                ranked.append(rank(session, query.selectors[0], index)[0][:TOP])
+                continue
             scored: dict[Any, Any] = {}
             for selector in query.selectors:
                 for item in rank(session, selector, index)[0]:
                     if item.record_id not in scored or item.order < scored[item.record_id].order:
                         scored[item.record_id] = item
             ranked.append(sorted(scored.values(), key=lambda s: s.order)[:TOP])
-        views = views_of(session, principal, [item for items in ranked for item in items])
+        # Each record once, however many of the chunk's queries found it.
+        found = {(item.kind, item.record_id): item for items in ranked for item in items}
+        views = views_of(session, principal, list(found.values()))
         for query, items in zip(chunk, ranked, strict=True):
             hits = to_hits(items, views)
             asked.extend((query.selectors[0], h) for h in hits if h.notice is not None)

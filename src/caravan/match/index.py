@@ -44,6 +44,9 @@ FEED_OVERLAP = 500
 READ_CHUNK = 20_000
 #: Words shorter than this (initials) do not find candidates; they still score.
 MIN_STEM = 2
+#: A query whose words found more than 1/_SWEEP of the persons (counting repeats)
+#: has its candidates read off every person's count rather than sorted out of those found.
+_SWEEP = 64
 
 Names = tuple[tuple[Token, ...], ...]
 
@@ -328,17 +331,29 @@ class PersonIndex:
                     # two stems of one word counts once for it.
                     counts[found] += 1
                     words.append(found)
+            swept = False
             try:
                 if not words:
                     return np.empty(0, dtype=np.int32), 0, frequency
                 need = 2 if sum(1 for t in query if len(t.stem) >= MIN_STEM) > 1 else 1
-                touched = np.concatenate(words) if len(words) > 1 else words[0]
-                hits = counts[touched]
-                ordinals = np.unique(touched[hits >= need])
-                evidence = counts[ordinals].astype(np.int32)
+                if sum(len(found) for found in words) * _SWEEP > size:
+                    # Many found: one pass over every count is cheaper than sorting them
+                    # (the same ordinals, in the same ascending order).
+                    swept = True
+                    live = counts[:size]
+                    ordinals = np.flatnonzero(live >= need).astype(np.int32)
+                    evidence = live[ordinals].astype(np.int32)
+                else:
+                    touched = np.concatenate(words) if len(words) > 1 else words[0]
+                    hits = counts[touched]
+                    ordinals = np.unique(touched[hits >= need])
+                    evidence = counts[ordinals].astype(np.int32)
             finally:
-                for found in words:
-                    counts[found] = 0
+                if swept:
+                    counts[:size] = 0
+                else:
+                    for found in words:
+                        counts[found] = 0
             year = _year(birth)
             if year and len(ordinals):
                 years = np.frombuffer(self.years, dtype=np.int16)[ordinals]
