@@ -34,7 +34,16 @@ from caravan import audit
 from caravan.access import Principal, require
 from caravan.collect.readers import ColumnSpec, open_rows
 from caravan.errors import CaravanError, Conflict, FieldError, InvalidData, NotFound
-from caravan.match.checks import TOP, Hit, notify_owners, person_index, rank, to_hits, views_of
+from caravan.match.checks import (
+    TOP,
+    Hit,
+    best_per_record,
+    notify_owners,
+    person_index,
+    rank,
+    to_hits,
+    views_of,
+)
 from caravan.match.report import RESULT_COLUMNS, hit_row
 from caravan.match.selectors import Selector, parse_selector
 from caravan.store import Database
@@ -190,16 +199,9 @@ def run_batch(
         ranked = []
         asked: list[tuple[Selector, Hit]] = []
         for query in chunk:
-            if len(query.selectors) == 1:
-                # Already one hit per record, in the order of hits (as run_check shows them).
-                ranked.append(rank(session, query.selectors[0], index)[0][:TOP])
-                continue
-            scored: dict[Any, Any] = {}
-            for selector in query.selectors:
-                for item in rank(session, selector, index)[0]:
-                    if item.record_id not in scored or item.order < scored[item.record_id].order:
-                        scored[item.record_id] = item
-            ranked.append(sorted(scored.values(), key=lambda s: s.order)[:TOP])
+            items = [i for selector in query.selectors for i in rank(session, selector, index)[0]]
+            # One selector's hits are already one per record, in order (as run_check's).
+            ranked.append((items if len(query.selectors) == 1 else best_per_record(items))[:TOP])
         # Each record once, however many of the chunk's queries found it.
         found = {(item.kind, item.record_id): item for items in ranked for item in items}
         views = views_of(session, principal, list(found.values()))

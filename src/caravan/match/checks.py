@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -431,6 +431,15 @@ _MODELS: dict[str, type[RecordMixin]] = {
 }
 
 
+def best_per_record(items: Iterable[_Scored]) -> list[_Scored]:
+    """Each record's best item, in the order hits are shown (:attr:`_Scored.order`)."""
+    best: dict[Any, _Scored] = {}
+    for item in items:
+        if item.record_id not in best or item.order < best[item.record_id].order:
+            best[item.record_id] = item
+    return sorted(best.values(), key=lambda s: s.order)
+
+
 def rank(
     session: Session, selector: Selector, index: PersonIndex | None = None
 ) -> tuple[list[_Scored], bool]:
@@ -443,11 +452,7 @@ def rank(
     else:
         scored, common = _keyed_candidates(session, selector), False
     # One hit per record (a person found by two spellings, a seizure by two vehicles).
-    best: dict[Any, _Scored] = {}
-    for item in scored:
-        if item.record_id not in best or item.order < best[item.record_id].order:
-            best[item.record_id] = item
-    ordered = sorted(best.values(), key=lambda s: s.order)
+    ordered = best_per_record(scored)
     for item in ordered[:TOP]:
         item.explain(selector.names)
     return ordered, common
