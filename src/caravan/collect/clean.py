@@ -70,11 +70,22 @@ class RowContext:
         shown = None if value is None else str(value)[:200]
         self.errors.append(FieldError(column, message, row=self.row, value=shown))
 
-    def remember(self, key: tuple[Any, ...], result: Any) -> None:
+    def recall(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` (``fn`` depends on its arguments alone), remembered in
+        :attr:`memo`; an :class:`InvalidValue` it raises is remembered and returned as an
+        :class:`_Invalid`."""
         memo = self.memo
-        if len(memo) >= MEMO_LIMIT:
-            memo.clear()
-        memo[key] = result
+        key = (fn, *args)
+        found = memo.get(key, _MISSING)
+        if found is _MISSING:
+            try:
+                found = fn(*args)
+            except InvalidValue as exc:
+                found = _Invalid(str(exc))
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            memo[key] = found
+        return found
 
 
 #: Results a :class:`RowContext` remembers at most before it starts afresh.
@@ -91,6 +102,13 @@ class _Invalid:
 
 
 _MISSING = object()
+
+
+def _grade_parts(grade_text: str, scheme: str) -> tuple[str, str, str]:
+    """The grade as entered (``scheme:label``) and its Europol source and information."""
+    grade = parse_grade(grade_text, scheme)
+    europol = grade.to_europol()
+    return f"{scheme}:{grade.label}", europol.source, europol.information
 
 
 def agency_map(session: Session) -> dict[str, tuple[int, str]]:
@@ -125,14 +143,7 @@ def _normalise(
     if value is None:
         return None
     if memo:
-        key = (fn, value)
-        found = ctx.memo.get(key, _MISSING)
-        if found is _MISSING:
-            try:
-                found = fn(value)
-            except InvalidValue as exc:
-                found = _Invalid(str(exc))
-            ctx.remember(key, found)
+        found = ctx.recall(fn, value)
         if isinstance(found, _Invalid):
             ctx.error(column, found.message, value)
             return None
@@ -238,16 +249,7 @@ def clean_common(ctx: RowContext, raw: Mapping[str, Any]) -> dict[str, Any]:
         grading_scheme=scheme, grade_as_entered=None, source_grade=None, information_grade=None
     )
     if grade_text is not None:
-        key = (parse_grade, scheme, grade_text)
-        found = ctx.memo.get(key)
-        if found is None:
-            try:
-                grade = parse_grade(grade_text, scheme)
-                europol = grade.to_europol()
-                found = (f"{scheme}:{grade.label}", europol.source, europol.information)
-            except InvalidValue as exc:
-                found = _Invalid(str(exc))
-            ctx.remember(key, found)
+        found = ctx.recall(_grade_parts, grade_text, scheme)
         if isinstance(found, _Invalid):
             column = "grade" if text(raw, "grade") else "source_grade"
             ctx.error(column, found.message, grade_text)
