@@ -56,6 +56,7 @@ from caravan.collect.generator.names import (
     to_russian,
 )
 from caravan.collect.generator.persons import _Identity, _render, _typo
+from caravan.domain.dates import parse_partial_date
 
 Row = dict[str, str]
 Rnd = Callable[[], float]
@@ -210,13 +211,6 @@ def _twin_key(who: _Identity) -> tuple[str, str, bool, int, int, int]:
     return surname, given, who.female, who.year, who.month, who.day
 
 
-def _iso(date: str) -> str:
-    """A generator birth date (ISO, partial ISO or ``dd.mm.yyyy``) as (partial) ISO."""
-    if len(date) == 10 and date[2] == ".":
-        return f"{date[6:]}-{date[3:5]}-{date[:2]}"
-    return date
-
-
 def birth_level(query: str, stored: Iterable[str]) -> int:
     """How an identity's stored birth dates (ISO, possibly partial) agree with a query's
     at best: 3 the same day, 2 the same year (or month) where one side is partial, 1 not
@@ -248,7 +242,11 @@ def _holding(person: str, who: _Identity, rows: list[Row]) -> Holding:
         person,
         ru_name(who)[2],
         any(r["patronymic"] for r in rows),
-        tuple(sorted({_iso(r["birth_date"]) for r in rows})),
+        tuple(
+            sorted(
+                {parse_partial_date(r["birth_date"]).iso() if r["birth_date"] else "" for r in rows}
+            )
+        ),
     )
 
 

@@ -123,25 +123,7 @@ def new_id() -> str:
     within it (RFC 9562 §6.2, method 2): ids of one process are strictly increasing,
     and only one random draw is needed per millisecond, not per id.
     """
-    millis = time.time_ns() // 1_000_000
-    with _ids_lock:
-        state = _ids_state
-        if millis > state[0]:
-            state[0] = millis
-            # 73 random bits: room to count up without overflowing into the timestamp.
-            state[1] = int.from_bytes(os.urandom(10), "big") >> 7
-        else:  # same millisecond, or the clock went back: keep counting up
-            millis = state[0]
-            state[1] += 1
-        counter = state[1]
-    value = (
-        (millis << 80)
-        | (0x7 << 76)
-        | ((counter >> 62) << 64)
-        | (0b10 << 62)
-        | (counter & _RANDOM_BITS)
-    )
-    return f"{value:032x}"
+    return new_ids(1)[0]
 
 
 def new_ids(count: int) -> list[str]:
@@ -155,8 +137,9 @@ def new_ids(count: int) -> list[str]:
         state = _ids_state
         if millis > state[0]:
             state[0] = millis
+            # 73 random bits: room to count up without overflowing into the timestamp.
             first = int.from_bytes(os.urandom(10), "big") >> 7
-        else:
+        else:  # same millisecond, or the clock went back: keep counting up
             millis = state[0]
             first = state[1] + 1
         state[1] = first + count - 1
