@@ -110,7 +110,11 @@ def _seen(hits: list[Hit]) -> list[tuple[Any, ...]]:
             h.matched_name,
             h.detail,
             h.notice is not None,
-            h.record.id if h.record is not None else None,
+            h.visible,
+            h.record_id,
+            h.agency,
+            h.reference,
+            h.handling_code,
         )
         for h in hits
     ]

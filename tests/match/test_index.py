@@ -14,7 +14,7 @@ from caravan.names import tokens
 def index_of(people: list[tuple[str, str, str | None]]) -> PersonIndex:
     index = PersonIndex()
     for number, (surname, given, birth) in enumerate(people):
-        index._put(f"{number:032x}", (tokens(surname, given),), birth, None)
+        index._put(f"{number:032x}", (index.table.add(tokens(surname, given)),), birth, None)
     return index
 
 

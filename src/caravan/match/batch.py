@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from caravan import audit
 from caravan.access import Principal, require
+from caravan.collect.gcpause import fewer_collections
 from caravan.collect.readers import ColumnSpec, open_rows
 from caravan.errors import CaravanError, Conflict, FieldError, InvalidData, NotFound
 from caravan.match.checks import (
@@ -192,6 +193,24 @@ def run_batch(
 ) -> BatchOutcome:
     """Run every query (already validated by :func:`read_batch`); audit the batch once."""
     require(principal, "check.run")
+    with fewer_collections():
+        outcome = _run_batch(session, principal, queries, progress)
+    audit.append(
+        session,
+        "check.batch",
+        principal=principal,
+        detail=filename[:300] or None,
+        after={"queries": len(queries), "hits": outcome.hits},
+    )
+    return outcome
+
+
+def _run_batch(
+    session: Session,
+    principal: Principal,
+    queries: Sequence[BatchQuery],
+    progress: Callable[[int, int], None] | None,
+) -> BatchOutcome:
     results: list[tuple[str, list[Hit]]] = []
     for start in range(0, len(queries), CHUNK):
         chunk = queries[start : start + CHUNK]
@@ -204,7 +223,7 @@ def run_batch(
             ranked.append((items if len(query.selectors) == 1 else best_per_record(items))[:TOP])
         # Each record once, however many of the chunk's queries found it.
         found = {(item.kind, item.record_id): item for items in ranked for item in items}
-        views = views_of(session, principal, list(found.values()))
+        views = views_of(session, principal, list(found.values()), named=True)
         for query, items in zip(chunk, ranked, strict=True):
             hits = to_hits(items, views)
             asked.extend((query.selectors[0], h) for h in hits if h.notice is not None)
@@ -212,15 +231,7 @@ def run_batch(
         notify_owners(session, principal, asked)
         if progress is not None:
             progress(len(results), len(queries))
-    outcome = BatchOutcome(len(queries), results)
-    audit.append(
-        session,
-        "check.batch",
-        principal=principal,
-        detail=filename[:300] or None,
-        after={"queries": len(queries), "hits": outcome.hits},
-    )
-    return outcome
+    return BatchOutcome(len(queries), results)
 
 
 def write_results_csv(outcome: BatchOutcome, out: IO[str]) -> None:
@@ -297,7 +308,7 @@ def run_batch_job_sync(
                     r["agency"],
                     r["source_id"],
                     r["visible"],
-                    str(h.record.id) if h.record is not None else None,
+                    str(h.record_id) if h.record_id is not None else None,
                     h.kind,
                     h.explanation,
                 )

@@ -24,17 +24,18 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
+import numpy as np
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from caravan import audit
-from caravan.access import HitNotice, Principal, hit_views, require
-from caravan.match.index import PersonIndex
+from caravan.access import HitNotice, HitRecord, Principal, hit_refs, hit_views, require
+from caravan.match.index import PersonIndex, _day, _month, _precision, _year
 from caravan.match.selectors import Selector
-from caravan.names import NameMatch, Token, compare, match_score
+from caravan.names import NameMatch, Token, compare
 from caravan.store.models import (
     Agency,
     HitNotification,
@@ -78,6 +79,8 @@ class Hit:
     explanation: str
     record: RecordMixin | None = None
     notice: HitNotice | None = None
+    #: A readable record named, not shown (a batch's hits: :func:`caravan.access.hit_refs`).
+    ref: HitRecord | None = None
     #: The stored spelling that matched — only set when ``record`` is.
     matched_name: str | None = None
     #: The record found (kept out of every rendering of a hit notice).
@@ -87,34 +90,44 @@ class Hit:
 
     @property
     def visible(self) -> bool:
-        return self.record is not None
+        return self.record is not None or self.ref is not None
+
+    @property
+    def record_id(self) -> Any:
+        """The record's id — only when the asker may read it."""
+        if self.record is not None:
+            return self.record.id
+        return self.ref.id if self.ref is not None else None
 
     @property
     def url(self) -> str | None:
-        if self.record is None or self.kind not in PAGES:
+        if self.record_id is None or self.kind not in PAGES:
             return None
-        return PAGES[self.kind].format(self.record.id)
+        return PAGES[self.kind].format(self.record_id)
 
     @property
     def agency(self) -> str:
         if self.record is not None:
             return self.record.agency.code
-        assert self.notice is not None
-        return self.notice.owner_code
+        view = self.ref or self.notice
+        assert view is not None
+        return view.owner_code
 
     @property
     def reference(self) -> str:
         if self.record is not None:
             return self.record.reference
-        assert self.notice is not None
-        return self.notice.reference
+        view = self.ref or self.notice
+        assert view is not None
+        return view.reference
 
     @property
     def handling_code(self) -> str:
         if self.record is not None:
             return self.record.handling_code
-        assert self.notice is not None
-        return self.notice.handling_code
+        view = self.ref or self.notice
+        assert view is not None
+        return view.handling_code
 
 
 @dataclass
@@ -314,44 +327,29 @@ def _person_candidates(
         ).scalars()
         by_document = set(index.ordinals_of(h.hex for h in holders))
     candidates = found.tolist()
-    candidates.extend(by_document.difference(candidates))
+    candidates.extend(sorted(by_document.difference(candidates)))
     persons = max(index.live, 1)
     given = [t for t in selector.names if t.role in ("surname", "given", "name")]
     counts = sorted(frequency.get(t.written, 0) for t in given)
     expected = counts[0] * counts[1] / persons if len(counts) >= 2 else counts[0] if counts else 0.0
     common = expected > COMMON_EXPECTED
+    # A frequent name is weak evidence on its own (without a birth date or the document).
+    penalty = min(0.1, 0.03 * math.log10(1 + expected)) if common else 0.0
+    evidence = _Evidence(selector, index, np.array(candidates, dtype=np.int64), by_document)
     scored: list[_Scored] = []
     facts: list[tuple[_Scored, float, str, bool]] = []
-    query = selector.names
-    memo: dict[int, float] = {}
-    for ordinal in candidates:
-        hex_id, variants, birth, nationality = index.person(ordinal)
-        if not hex_id:
-            continue
-        name_score, best_variant = 0.0, cast(tuple[Token, ...], ())
-        if query:
-            for variant in variants:
-                # The index shares one tuple per distinct name: namesakes score once.
-                value = memo.get(id(variant))
-                if value is None:
-                    value = memo[id(variant)] = match_score(query, variant)
-                if value > name_score:
-                    name_score, best_variant = value, variant
-        document = ordinal in by_document
-        if name_score < POSSIBLE - 0.15 and not document:
-            continue
-        score, level, notes = person_evidence(selector, name_score, birth, nationality, document)
-        if not (selector.birth_date or document) and common:
-            # A frequent name is weak evidence on its own.
-            score -= min(0.1, 0.03 * math.log10(1 + expected))
-        raw, score = score, max(0.0, min(1.0, score))
-        if score < POSSIBLE:
-            continue
+    names = index.table.names
+    for at, raw, score in evidence.kept(penalty):
+        ordinal = evidence.ordinals[at]
+        name_score, number = evidence.name[at], evidence.number[at]
+        document = bool(evidence.document[at])
+        level, notes = evidence.notes(at)
+        best_variant = names[number] if number >= 0 else ()
         item = _Scored(
             score,
             "possible",
             "",
-            uuid.UUID(hex_id),
+            uuid.UUID(index.ids[ordinal]),
             "person",
             matched_name=" ".join(t.written for t in best_variant) or None,
             pending=(best_variant, tuple(notes), document),
@@ -372,6 +370,114 @@ def _person_candidates(
         if confirmed:
             item.band = "strong"
     return scored, common and vague
+
+
+#: Birth date agreement levels (:func:`_birth`) by number, with their score change.
+_LEVELS = ("unknown", "year", "month", "day", "conflict", "near")
+_CHANGES = np.array([0.0, 0.06, 0.07, 0.08, -0.15, -0.08])
+_DISTANT = -0.3
+
+
+class _Evidence:
+    """:func:`person_evidence` for every candidate of a check at once: the same
+    arithmetic, in the same order, on arrays."""
+
+    def __init__(
+        self, selector: Selector, index: PersonIndex, ordinals: np.ndarray, by_document: set[int]
+    ) -> None:
+        self.selector = selector
+        self.ordinals = ordinals.tolist()
+        self.index = index
+        live = np.frombuffer(index.alive, dtype=np.int8)[ordinals] == 1
+        if selector.names:
+            self.name, self.number = index.name_scores(selector.names, ordinals)
+        else:
+            self.name = np.zeros(len(ordinals))
+            self.number = np.full(len(ordinals), -1, dtype=np.int64)
+        self.document = np.isin(ordinals, np.fromiter(by_document, dtype=np.int64))
+        self.live = live & ((self.name >= POSSIBLE - 0.15) | self.document)
+        self.level = np.zeros(len(ordinals), dtype=np.int64)
+        self.nations = np.frombuffer(index.nations, dtype=np.int16)[ordinals]
+
+    def _levels(self, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Birth date level numbers and score changes of the candidates ``at``."""
+        asked = self.selector.birth_date
+        level = np.zeros(len(at), dtype=np.int64)
+        change = np.zeros(len(at))
+        if not asked:
+            return level, change
+        if _precision(asked) < 0:  # not an ISO partial date: compared as written
+            for n, ordinal in enumerate(np.asarray(self.ordinals)[at].tolist()):
+                name, value = _birth(asked, self.index.birth[ordinal])
+                level[n], change[n] = _LEVELS.index(name), value
+            return level, change
+        index = self.index
+        ordinals = np.asarray(self.ordinals, dtype=np.int64)[at]
+        precision = np.frombuffer(index.precision, dtype=np.int8)[ordinals].astype(np.int64)
+        years = np.frombuffer(index.years, dtype=np.int16)[ordinals].astype(np.int64)
+        months = np.frombuffer(index.months, dtype=np.int8)[ordinals]
+        days = np.frombuffer(index.days, dtype=np.int16)[ordinals]
+        year, month, day = _year(asked), _month(asked), _day(asked)
+        common = np.minimum(len(asked), precision)
+        same_year = years == year
+        same = np.where(
+            common == 4,
+            same_year,
+            np.where(common == 7, same_year & (months == month), same_year & (days == day)),
+        )
+        known = precision > 0
+        level = np.select(
+            [
+                ~known,
+                same & (common == 4),
+                same & (common == 7),
+                same,
+                same_year,
+                np.abs(years - year) == 1,
+            ],
+            [0, 1, 2, 3, 4, 5],
+            default=4,
+        )
+        change = np.where(
+            known & ~same & ~same_year & (np.abs(years - year) != 1), _DISTANT, _CHANGES[level]
+        )
+        # Stored dates that are not ISO partial dates: as person_evidence reads them.
+        for n in np.flatnonzero(precision < 0).tolist():
+            name, value = _birth(asked, index.birth[int(ordinals[n])])
+            level[n], change[n] = _LEVELS.index(name), value
+        return level, change
+
+    def kept(self, penalty: float) -> list[tuple[int, float, float]]:
+        """(position, raw score, clipped score) of each candidate at or above ``possible``."""
+        at = np.flatnonzero(self.live)
+        level, change = self._levels(at)
+        self.level[at] = level
+        score = self.name[at] + change
+        asked = self.selector.nationality
+        if asked:
+            nations = self.nations[at]
+            differs = (nations != 0) & (nations != self.index.nation(asked))
+            score = score - np.where(differs, 0.03, 0.0)
+        document = self.document[at]
+        score = np.where(document, np.maximum(score, 0.6) + 0.3, score)
+        if penalty and not self.selector.birth_date:
+            score = score - np.where(document, 0.0, penalty)
+        clipped = np.maximum(0.0, np.minimum(1.0, score))
+        keep = clipped >= POSSIBLE
+        return list(
+            zip(at[keep].tolist(), score[keep].tolist(), clipped[keep].tolist(), strict=True)
+        )
+
+    def notes(self, at: int) -> tuple[str, list[str]]:
+        """The birth date level of candidate ``at`` and what was noted (as
+        :func:`person_evidence` notes it)."""
+        level = _LEVELS[self.level[at]]
+        notes = [f"birth date: {level}"] if level != "unknown" else []
+        asked = self.selector.nationality
+        stored = self.index.nationality[self.ordinals[at]]
+        if asked and stored:
+            notes.append("nationality same" if stored == asked else "nationality differs")
+        return level, notes
 
 
 # --------------------------------------------------------------------------- other selectors
@@ -458,21 +564,26 @@ def rank(
     return ordered, common
 
 
+View = RecordMixin | HitRecord | HitNotice
+
+
 def views_of(
-    session: Session, principal: Principal, items: Sequence[_Scored]
-) -> dict[Any, RecordMixin | HitNotice]:
-    """What ``principal`` may see of each scored record (:func:`caravan.access.hit_views`)."""
+    session: Session, principal: Principal, items: Sequence[_Scored], *, named: bool = False
+) -> dict[Any, View]:
+    """What ``principal`` may see of each scored record (:func:`caravan.access.hit_views`;
+    ``named``: a readable record is only named, :func:`caravan.access.hit_refs`)."""
     by_kind: dict[str, list[Any]] = {}
     for item in items:
         by_kind.setdefault(item.kind, []).append(item.record_id)
-    views: dict[Any, RecordMixin | HitNotice] = {}
+    views: dict[Any, View] = {}
+    read = hit_refs if named else hit_views
     for kind, ids in by_kind.items():
         for start in range(0, len(ids), 500):
-            views.update(hit_views(session, _MODELS[kind], ids[start : start + 500], principal))
+            views.update(read(session, _MODELS[kind], ids[start : start + 500], principal))
     return views
 
 
-def to_hits(items: Sequence[_Scored], views: dict[Any, RecordMixin | HitNotice]) -> list[Hit]:
+def to_hits(items: Sequence[_Scored], views: dict[Any, View]) -> list[Hit]:
     """Ranked hits of ``items`` (best first): the record, or a hit notice with the coarse
     explanation. Records gone since they were scored are left out."""
     hits: list[Hit] = []
@@ -492,7 +603,10 @@ def to_hits(items: Sequence[_Scored], views: dict[Any, RecordMixin | HitNotice])
             hit.notice = view
             hit.detail = item.explanation
         else:
-            hit.record = view
+            if isinstance(view, HitRecord):
+                hit.ref = view
+            else:
+                hit.record = view
             hit.matched_name = item.matched_name
         hits.append(hit)
     return hits

@@ -35,6 +35,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from caravan.names import Token, blocking_keys, tokens
+from caravan.names.bulk import NameTable
 from caravan.store.models import ChangeFeed, Person, PersonName
 
 #: Feed rows re-read behind the newest one seen: a transaction that took its feed id
@@ -60,26 +61,29 @@ class IndexStats:
     build_seconds: float
 
 
-class _TokenCache:
-    """One :class:`Token` tuple per distinct name: most names are shared by many persons."""
+class _NameCache:
+    """The :class:`~caravan.names.bulk.NameTable` number of each distinct name as
+    stored (tokenised once: most names are shared by many persons); -1 for a name
+    with no word."""
 
-    def __init__(self) -> None:
-        self._names: dict[tuple[str | None, ...], tuple[Token, ...]] = {}
+    def __init__(self, table: NameTable) -> None:
+        self._table = table
+        self._numbers: dict[tuple[str | None, ...], int] = {}
 
-    def structured(
-        self, surname: str | None, given: str | None, patronymic: str | None
-    ) -> tuple[Token, ...]:
+    def structured(self, surname: str | None, given: str | None, patronymic: str | None) -> int:
         key = (surname, given, patronymic)
-        found = self._names.get(key)
+        found = self._numbers.get(key)
         if found is None:
-            found = self._names[key] = tokens(surname, given, patronymic)
+            name = tokens(surname, given, patronymic)
+            found = self._numbers[key] = self._table.add(name) if name else -1
         return found
 
-    def full(self, written: str) -> tuple[Token, ...]:
+    def full(self, written: str) -> int:
         key = (None, None, None, written)
-        found = self._names.get(key)
+        found = self._numbers.get(key)
         if found is None:
-            found = self._names[key] = tokens(full=written)
+            name = tokens(full=written)
+            found = self._numbers[key] = self._table.add(name) if name else -1
         return found
 
 
@@ -94,9 +98,20 @@ class PersonIndex:
 
     def _reset(self) -> None:
         self.ids: list[str] = []
-        self.names: list[Names] = []
+        #: Every distinct stored name; per ordinal the number of its first name (-1: none
+        #: left) and, for the persons with several, the numbers of the others.
+        self.table = NameTable()
+        self.first: array[int] = array("i")
+        self.more: dict[int, tuple[int, ...]] = {}
         self.birth: list[str | None] = []
         self.nationality: list[str | None] = []
+        #: Per ordinal: 1 while the person is indexed, 0 once deleted.
+        self.alive: array[int] = array("b")
+        #: Per ordinal: the length of the stored birth date (0: none; -1: not an ISO
+        #: partial date) and a number per nationality (0: none).
+        self.precision: array[int] = array("b")
+        self.nations: array[int] = array("h")
+        self._nation_numbers: dict[str, int] = {}
         #: Birth year, month, and month * 32 + day, per ordinal (0: unknown): candidates
         #: are filtered and ordered by them in bulk.
         self.years: array[int] = array("h")
@@ -110,7 +125,7 @@ class PersonIndex:
         self.postings: dict[str, array[int]] = {}
         self.keys: dict[str, list[str]] = {}
         self.live = 0
-        self._cache = _TokenCache()
+        self._cache = _NameCache(self.table)
         self._feed_seen: set[int] = set()
         self._feed_max = 0
 
@@ -164,37 +179,50 @@ class PersonIndex:
                 others.setdefault(person_id, []).append(full_name)
         cache = self._cache
         for person_id, surname, given, patronymic, birth, nationality in rows:
-            variants = [cache.structured(surname, given, patronymic)]
-            variants.extend(cache.full(n) for n in others.get(person_id, ()))
-            self._put(person_id.hex, tuple(v for v in variants if v), birth, nationality)
+            numbers = [cache.structured(surname, given, patronymic)]
+            numbers.extend(cache.full(n) for n in others.get(person_id, ()))
+            self._put(person_id.hex, tuple(n for n in numbers if n >= 0), birth, nationality)
 
-    def _put(self, hex_id: str, names: Names, birth: str | None, nationality: str | None) -> None:
+    def _put(
+        self, hex_id: str, numbers: tuple[int, ...], birth: str | None, nationality: str | None
+    ) -> None:
+        first = numbers[0] if numbers else -1
+        more = numbers[1:]
         ordinal = self.ordinal.get(hex_id)
         if ordinal is None:
             ordinal = len(self.ids)
             self.ordinal[hex_id] = ordinal
             self.ids.append(hex_id)
-            self.names.append(names)
+            self.first.append(first)
             self.birth.append(birth)
             self.nationality.append(nationality)
+            self.alive.append(1)
             self.years.append(_year(birth))
             self.days.append(_day(birth))
             self.months.append(_month(birth))
+            self.precision.append(_precision(birth))
+            self.nations.append(self._nation(nationality))
             self.live += 1
             old: set[str] = set()
         else:
             if not self.ids[ordinal]:
                 self.live += 1
-            old = {t.stem for variant in self.names[ordinal] for t in variant}
+            old = {t.stem for variant in self.names(ordinal) for t in variant}
             self.ids[ordinal] = hex_id
-            self.names[ordinal] = names
+            self.first[ordinal] = first
+            self.more.pop(ordinal, None)
             self.birth[ordinal] = birth
             self.nationality[ordinal] = nationality
+            self.alive[ordinal] = 1
             self.years[ordinal] = _year(birth)
             self.days[ordinal] = _day(birth)
             self.months[ordinal] = _month(birth)
+            self.precision[ordinal] = _precision(birth)
+            self.nations[ordinal] = self._nation(nationality)
+        if more:
+            self.more[ordinal] = more
         postings, keys, filed = self.postings, self.keys, self._filed
-        for variant in names:
+        for variant in (self.table.names[n] for n in numbers):
             for token in variant:
                 stem = token.stem
                 if len(stem) < MIN_STEM:
@@ -215,11 +243,25 @@ class PersonIndex:
                     posting = postings[stem] = array("i")
                 posting.append(ordinal)
 
+    def _nation(self, nationality: str | None) -> int:
+        if not nationality:
+            return 0
+        number = self._nation_numbers.get(nationality)
+        if number is None:
+            number = self._nation_numbers[nationality] = len(self._nation_numbers) + 1
+        return number
+
+    def nation(self, nationality: str | None) -> int:
+        """The number :attr:`nations` holds for ``nationality`` (0: none; -1: no one's)."""
+        return self._nation_numbers.get(nationality, -1) if nationality else 0
+
     def _drop(self, hex_id: str) -> None:
         ordinal = self.ordinal.get(hex_id)
         if ordinal is not None and self.ids[ordinal]:
             self.ids[ordinal] = ""
-            self.names[ordinal] = ()
+            self.first[ordinal] = -1
+            self.more.pop(ordinal, None)
+            self.alive[ordinal] = 0
             self.live -= 1
 
     # ------------------------------------------------------------------ freshness
@@ -379,13 +421,57 @@ class PersonIndex:
                 ordinals = ordinals[np.argsort(-evidence, kind="stable")[:limit]]
             return ordinals, total, frequency
 
+    def names(self, ordinal: int) -> Names:
+        """The stored names of a person (none once deleted), the primary one first."""
+        first = self.first[ordinal]
+        if first < 0:
+            return ()
+        table = self.table.names
+        return (table[first], *(table[n] for n in self.more.get(ordinal, ())))
+
     def person(self, ordinal: int) -> tuple[str, Names, str | None, str | None]:
         return (
             self.ids[ordinal],
-            self.names[ordinal],
+            self.names(ordinal),
             self.birth[ordinal],
             self.nationality[ordinal],
         )
+
+    def name_scores(
+        self, query: Sequence[Token], ordinals: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each person's best name score against ``query``
+        (:func:`~caravan.names.match_score` of its best stored name; 0 for a person with
+        none) and the number of that name in :attr:`table` (the first of equal best ones,
+        in the order :meth:`names` gives them; -1 when none scores above 0)."""
+        with self._lock:
+            first = np.frombuffer(self.first, dtype=np.int32)[ordinals]
+            owner = np.arange(len(ordinals))
+            numbers = first
+            extra = [
+                (o, n)
+                for o, ordinal in enumerate(ordinals.tolist())
+                for n in self.more.get(ordinal, ())
+            ]
+            if extra:
+                owner = np.concatenate([owner, np.array([o for o, _ in extra])])
+                numbers = np.concatenate([numbers, np.array([n for _, n in extra], dtype=np.int32)])
+            named = numbers >= 0
+            owner, numbers = owner[named], numbers[named]
+            distinct, inverse = np.unique(numbers, return_inverse=True)
+            scores = self.table.scores(query, distinct)[inverse]
+        best = np.zeros(len(ordinals))
+        chosen = np.full(len(ordinals), -1, dtype=np.int64)
+        if len(numbers):
+            # Per person, the highest score; among equal ones the name listed first
+            # (first names come before the others, each person's others in order).
+            order = np.lexsort((np.arange(len(owner)), -scores, owner))
+            owner, scores, numbers = owner[order], scores[order], numbers[order]
+            lead = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+            best[owner[lead]] = scores[lead]
+            # As a loop keeping the first better than 0 would: no name when none scores.
+            chosen[owner[lead]] = np.where(scores[lead] > 0.0, numbers[lead], -1)
+        return best, chosen
 
     def ordinals_of(self, hex_ids: Iterable[str]) -> list[int]:
         return [o for h in hex_ids if (o := self.ordinal.get(h)) is not None and self.ids[o]]
@@ -394,6 +480,18 @@ class PersonIndex:
 def _year(birth: str | None) -> int:
     """The year of an ISO partial date, 0 when unknown."""
     return int(birth[:4]) if birth and birth[:4].isdigit() else 0
+
+
+def _precision(birth: str | None) -> int:
+    """How much of an ISO partial date is given: 4, 7 or 10 characters (0: no date; -1:
+    something else)."""
+    if not birth:
+        return 0
+    if _year(birth) and (
+        len(birth) == 4 or (len(birth) == 7 and _month(birth)) or (len(birth) == 10 and _day(birth))
+    ):
+        return len(birth)
+    return -1
 
 
 def _month(birth: str | None) -> int:

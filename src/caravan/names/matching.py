@@ -175,26 +175,11 @@ def _solve(query: Sequence[Token], candidate: Sequence[Token]) -> _Solution:
         q_base = q_weight * (q.credit_long if long_q else q.credit_short)
         base += q_base
         denominator += q_weight
-        q_folded, q_keys, q_role = q.folded, _keyset(q.keys), q.role
-        unstructured = unstructured or q_role == "name"
+        q_keys = keyset(q.keys)
+        unstructured = unstructured or q.role == "name"
         gains: list[float] = []
         for c, c_w, c_b in zip(candidate, c_weight, c_base, strict=True):
-            c_folded = c.folded
-            if q_folded == c_folded:
-                cell = _EXACT if _same_writing(q.written, c.written) else _TRANSLITERATION
-            elif q_keys.isdisjoint(c.keys):
-                if len(q_folded) == 1 or len(c_folded) == 1:
-                    cell = _initial(q_folded, c_folded)
-                else:
-                    cell = _DIFFERENT
-            else:
-                cell = _related(q, c)
-            c_role = c.role
-            if q_role != c_role and q_role != "name" and c_role != "name":
-                if q_role in _OWN_AND_FATHER and c_role in _OWN_AND_FATHER:
-                    cell = _DIFFERENT  # a man's own name is not his father's
-                else:
-                    cell = (cell[0] * ROLE_MISMATCH, cell[1])
+            cell = pair(q, c, q_keys)
             cells.append(cell)
             gains.append((q_weight + c_w) * cell[0] - q_base - c_b)
         gain_rows.append(gains)
@@ -212,7 +197,7 @@ def _solve(query: Sequence[Token], candidate: Sequence[Token]) -> _Solution:
         q, c = query[i], candidate[j]
         score, how = cells[i * nc + j]
         if how == "different":
-            score = _different(q.folded, c.folded)
+            score = different(q.folded, c.folded)
             total += (q.weight + c_weight[j]) * score
         total += gain_rows[i][j]
         pair_scores[i], pair_hows[i] = score, how
@@ -233,11 +218,33 @@ _TRANSLITERATION = (HOW["transliteration"], "transliteration")
 _DIFFERENT = (0.0, "different")
 
 
+def pair(q: Token, c: Token, q_keys: frozenset[str]) -> tuple[float, str]:
+    """How a query word and a candidate word relate: their pair score and kind (before
+    ``different`` pairs get their scaled similarity, :func:`different`). ``q_keys``:
+    the query word's blocking keys as a set."""
+    q_folded, c_folded = q.folded, c.folded
+    if q_folded == c_folded:
+        cell = _EXACT if _same_writing(q.written, c.written) else _TRANSLITERATION
+    elif q_keys.isdisjoint(c.keys):
+        if len(q_folded) == 1 or len(c_folded) == 1:
+            cell = _initial(q_folded, c_folded)
+        else:
+            cell = _DIFFERENT
+    else:
+        cell = _related(q, c)
+    q_role, c_role = q.role, c.role
+    if q_role != c_role and q_role != "name" and c_role != "name":
+        if q_role in _OWN_AND_FATHER and c_role in _OWN_AND_FATHER:
+            return _DIFFERENT  # a man's own name is not his father's
+        return (cell[0] * ROLE_MISMATCH, cell[1])
+    return cell
+
+
 # --------------------------------------------------------------------------- pairs
 
 
 @lru_cache(maxsize=4096)
-def _keyset(keys: tuple[str, ...]) -> frozenset[str]:
+def keyset(keys: tuple[str, ...]) -> frozenset[str]:
     """The blocking keys of a query word as a set (a query is compared many times)."""
     return frozenset(keys)
 
@@ -363,8 +370,13 @@ def _initial(a: str, b: str) -> tuple[float, str]:
     return _DIFFERENT
 
 
-def _different(a: str, b: str) -> float:
-    similarity = Levenshtein.normalized_similarity(a, b)
+def different(a: str, b: str) -> float:
+    """The pair score of two words that are not alike: their scaled similarity (≤ 0.4)."""
+    return scaled_similarity(Levenshtein.normalized_similarity(a, b))
+
+
+def scaled_similarity(similarity: float) -> float:
+    """:func:`different` of two words whose normalised Levenshtein similarity is given."""
     return round(max(0.0, similarity - 0.5) * 0.8, 4)
 
 
