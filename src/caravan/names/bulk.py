@@ -208,12 +208,12 @@ def _score_rows(
     span = np.arange(count)
     for i in range(nq):
         paired = chosen[:, i] >= 0
-        j = np.where(paired, chosen[:, i], 0)
-        token = rows[span, j]
+        column = np.where(paired, chosen[:, i], 0)
+        token = rows[span, column]
         differs = paired & cells.different[i][token]
         extra = (q_weights[i] + c_weight[token]) * cells.similarity[i][token]
         total = total + np.where(differs, extra, 0.0)
-        total = total + np.where(paired, gains[i][span, j], 0.0)
+        total = total + np.where(paired, gains[i][span, column], 0.0)
         if q_weights[i] == 1.0:
             conflicts += differs & c_full[token]
     score = total / denominator * _CONFLICT_POWERS[conflicts]
