@@ -219,7 +219,8 @@ def _run_batch(
         asked: list[tuple[Selector, Hit]] = []
         for query in chunk:
             items = [i for selector in query.selectors for i in rank(session, selector, index)[0]]
-            # One selector's hits are already one per record, in order (as run_check's).
+            # One selector's hits are already one per record, in order (as run_check's);
+            # the first TOP of several selectors' are among their first TOP each.
             ranked.append((items if len(query.selectors) == 1 else best_per_record(items))[:TOP])
         # Each record once, however many of the chunk's queries found it.
         found = {(item.kind, item.record_id): item for items in ranked for item in items}

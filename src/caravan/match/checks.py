@@ -312,7 +312,9 @@ def person_evidence(
 
 def _person_candidates(
     session: Session, selector: Selector, index: PersonIndex
-) -> tuple[list[_Scored], bool]:
+) -> tuple[list[_Scored], int, bool]:
+    """The first :data:`TOP` persons at or above ``possible`` (in the order hits are
+    shown), how many there are, and whether the name alone is too common to decide on."""
     found, _, frequency = index.candidates(
         selector.names, birth=selector.birth_date, limit=MAX_SCORED
     )
@@ -336,44 +338,44 @@ def _person_candidates(
     # A frequent name is weak evidence on its own (without a birth date or the document).
     penalty = min(0.1, 0.03 * math.log10(1 + expected)) if common else 0.0
     evidence = _Evidence(selector, index, np.array(candidates, dtype=np.int64), by_document)
-    scored: list[_Scored] = []
-    facts: list[tuple[_Scored, float, str, bool]] = []
-    names = index.table.names
-    for at, raw, score in evidence.kept(penalty):
-        ordinal = evidence.ordinals[at]
-        name_score, number = evidence.name[at], evidence.number[at]
-        document = bool(evidence.document[at])
-        level, notes = evidence.notes(at)
-        best_variant = names[number] if number >= 0 else ()
-        item = _Scored(
-            score,
-            "possible",
-            "",
-            uuid.UUID(index.ids[ordinal]),
-            "person",
-            matched_name=" ".join(t.written for t in best_variant) or None,
-            pending=(best_variant, tuple(notes), document),
-            raw=raw,
-        )
-        scored.append(item)
-        facts.append((item, name_score, level, document))
-    namesakes = sum(1 for _, name, _, _ in facts if name >= STRONG)
+    at, raw, score = evidence.kept(penalty)
+    name, level, document = evidence.name[at], evidence.level[at], evidence.document[at]
     vague = not (selector.birth_date or selector.document)
     # Common: frequent in the store, or simply many matching names for this query.
-    common = common or (vague and namesakes > FEW)
-    for item, name, level, document in facts:
-        if item.score < STRONG or level in ("conflict", "near"):
-            continue
-        # A name and a birth *year* are shared by namesakes in a large store: strong needs
-        # the full date, the document, or — asked by name alone — a rare name.
-        confirmed = document or level == "day" or (vague and not common and name >= 0.9)
-        if confirmed:
-            item.band = "strong"
-    return scored, common and vague
+    common = common or (vague and int(np.count_nonzero(name >= STRONG)) > FEW)
+    # A name and a birth *year* are shared by namesakes in a large store: strong needs
+    # the full date, the document, or — asked by name alone — a rare name.
+    confirmed = document | (level == _DAY) | (vague and not common and name >= 0.9)
+    strong = (score >= STRONG) & (level != _CONFLICT) & (level != _NEAR) & confirmed
+    # The order of hits (_Scored.order), worked out for all, kept for the first TOP.
+    hexes = [index.ids[o] for o in np.asarray(evidence.ordinals)[at].tolist()]
+    order = sorted(
+        range(len(at)),
+        key=lambda k: (not strong[k], -raw[k], hexes[k]),
+    )[:TOP]
+    names = index.table.names
+    scored: list[_Scored] = []
+    for k in order:
+        number = int(evidence.number[at[k]])
+        best_variant = names[number] if number >= 0 else ()
+        scored.append(
+            _Scored(
+                float(score[k]),
+                "strong" if strong[k] else "possible",
+                "",
+                uuid.UUID(hexes[k]),
+                "person",
+                matched_name=" ".join(t.written for t in best_variant) or None,
+                pending=(best_variant, tuple(evidence.notes(int(at[k]))), bool(document[k])),
+                raw=float(raw[k]),
+            )
+        )
+    return scored, len(at), common and vague
 
 
 #: Birth date agreement levels (:func:`_birth`) by number, with their score change.
 _LEVELS = ("unknown", "year", "month", "day", "conflict", "near")
+_DAY, _CONFLICT, _NEAR = 3, 4, 5
 _CHANGES = np.array([0.0, 0.06, 0.07, 0.08, -0.15, -0.08])
 _DISTANT = -0.3
 
@@ -447,8 +449,9 @@ class _Evidence:
             level[n], change[n] = _LEVELS.index(name), value
         return level, change
 
-    def kept(self, penalty: float) -> list[tuple[int, float, float]]:
-        """(position, raw score, clipped score) of each candidate at or above ``possible``."""
+    def kept(self, penalty: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The candidates at or above ``possible``: their positions, raw scores and
+        scores clipped to 0..1."""
         at = np.flatnonzero(self.live)
         level, change = self._levels(at)
         self.level[at] = level
@@ -464,20 +467,17 @@ class _Evidence:
             score = score - np.where(document, 0.0, penalty)
         clipped = np.maximum(0.0, np.minimum(1.0, score))
         keep = clipped >= POSSIBLE
-        return list(
-            zip(at[keep].tolist(), score[keep].tolist(), clipped[keep].tolist(), strict=True)
-        )
+        return at[keep], score[keep], clipped[keep]
 
-    def notes(self, at: int) -> tuple[str, list[str]]:
-        """The birth date level of candidate ``at`` and what was noted (as
-        :func:`person_evidence` notes it)."""
+    def notes(self, at: int) -> list[str]:
+        """What was noted of candidate ``at`` (as :func:`person_evidence` notes it)."""
         level = _LEVELS[self.level[at]]
         notes = [f"birth date: {level}"] if level != "unknown" else []
         asked = self.selector.nationality
         stored = self.index.nationality[self.ordinals[at]]
         if asked and stored:
             notes.append("nationality same" if stored == asked else "nationality differs")
-        return level, notes
+        return notes
 
 
 # --------------------------------------------------------------------------- other selectors
@@ -548,20 +548,22 @@ def best_per_record(items: Iterable[_Scored]) -> list[_Scored]:
 
 def rank(
     session: Session, selector: Selector, index: PersonIndex | None = None
-) -> tuple[list[_Scored], bool]:
-    """Every candidate at or above ``possible``, best first, and whether the name is too
-    common to decide on alone. ``index``: a person index already refreshed (a batch
-    refreshes it once per chunk of queries)."""
+) -> tuple[list[_Scored], int, bool]:
+    """The first :data:`TOP` candidates at or above ``possible``, best first, how many
+    there are, and whether the name is too common to decide on alone. ``index``: a
+    person index already refreshed (a batch refreshes it once per chunk of queries)."""
     if selector.kind == "person":
         index = index or person_index(session)
-        scored, common = _person_candidates(session, selector, index)
+        scored, total, common = _person_candidates(session, selector, index)
+        ordered = scored  # one per person, in order
     else:
-        scored, common = _keyed_candidates(session, selector), False
-    # One hit per record (a person found by two spellings, a seizure by two vehicles).
-    ordered = best_per_record(scored)
-    for item in ordered[:TOP]:
+        # One hit per record (a seizure found by two vehicles).
+        ordered, common = best_per_record(_keyed_candidates(session, selector)), False
+        total = len(ordered)
+    ordered = ordered[:TOP]
+    for item in ordered:
         item.explain(selector.names)
-    return ordered, common
+    return ordered, total, common
 
 
 View = RecordMixin | HitRecord | HitNotice
@@ -622,9 +624,8 @@ def run_check(
 ) -> CheckOutcome:
     """Answer one check for ``principal`` (see the module docstring)."""
     require(principal, "check.run")
-    ordered, common = rank(session, selector)
-    top = ordered[:TOP]
-    outcome = CheckOutcome(selector, total=len(ordered), advice=ADVICE_COMMON if common else None)
+    top, total, common = rank(session, selector)
+    outcome = CheckOutcome(selector, total=total, advice=ADVICE_COMMON if common else None)
     outcome.hits = to_hits(top, views_of(session, principal, top))
     if notify:
         notify_owners(session, principal, [(selector, hit) for hit in outcome.hits])
