@@ -36,6 +36,7 @@ from caravan.access import HitNotice, HitRecord, Principal, hit_refs, hit_views,
 from caravan.match.index import PersonIndex, _day, _month, _precision, _year
 from caravan.match.selectors import Selector
 from caravan.names import NameMatch, Token, compare
+from caravan.names.matching import Pairs
 from caravan.store.models import (
     Agency,
     HitNotification,
@@ -172,8 +173,8 @@ class _Scored:
     def explain(self, query: Sequence[Token]) -> None:
         if self.pending is None:
             return
-        variant, notes, document = self.pending
-        match = compare(query, variant) if query and variant else None
+        variant, notes, document, known = self.pending
+        match = compare(query, variant, known) if query and variant else None
         reasons = (["document number matched"] if document else []) + (
             [_name_words(match)] if match is not None else []
         )
@@ -366,7 +367,12 @@ def _person_candidates(
                 uuid.UUID(hexes[k]),
                 "person",
                 matched_name=" ".join(t.written for t in best_variant) or None,
-                pending=(best_variant, tuple(evidence.notes(int(at[k]))), bool(document[k])),
+                pending=(
+                    best_variant,
+                    tuple(evidence.notes(int(at[k]))),
+                    bool(document[k]),
+                    evidence.known,
+                ),
                 raw=float(raw[k]),
             )
         )
@@ -391,8 +397,10 @@ class _Evidence:
         self.ordinals = ordinals.tolist()
         self.index = index
         live = np.frombuffer(index.alive, dtype=np.int8)[ordinals] == 1
+        #: The word pairs scoring worked out, for the explanations (compare's ``known``).
+        self.known: Pairs = {}
         if selector.names:
-            self.name, self.number = index.name_scores(selector.names, ordinals)
+            self.name, self.number = index.name_scores(selector.names, ordinals, self.known)
         else:
             self.name = np.zeros(len(ordinals))
             self.number = np.full(len(ordinals), -1, dtype=np.int64)

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from caravan.names import Token, blocking_keys, tokens
 from caravan.names.bulk import NameTable
+from caravan.names.matching import Pairs
 from caravan.store.models import ChangeFeed, Person, PersonName
 
 #: Feed rows re-read behind the newest one seen: a transaction that took its feed id
@@ -103,6 +104,7 @@ class PersonIndex:
         self.table = NameTable()
         self.first: array[int] = array("i")
         self.more: dict[int, tuple[int, ...]] = {}
+        self.several: array[int] = array("b")
         self.birth: list[str | None] = []
         self.nationality: list[str | None] = []
         #: Per ordinal: 1 while the person is indexed, 0 once deleted.
@@ -194,6 +196,7 @@ class PersonIndex:
             self.ordinal[hex_id] = ordinal
             self.ids.append(hex_id)
             self.first.append(first)
+            self.several.append(bool(more))
             self.birth.append(birth)
             self.nationality.append(nationality)
             self.alive.append(1)
@@ -210,6 +213,7 @@ class PersonIndex:
             old = {t.stem for variant in self.names(ordinal) for t in variant}
             self.ids[ordinal] = hex_id
             self.first[ordinal] = first
+            self.several[ordinal] = bool(more)
             self.more.pop(ordinal, None)
             self.birth[ordinal] = birth
             self.nationality[ordinal] = nationality
@@ -260,6 +264,7 @@ class PersonIndex:
         if ordinal is not None and self.ids[ordinal]:
             self.ids[ordinal] = ""
             self.first[ordinal] = -1
+            self.several[ordinal] = 0
             self.more.pop(ordinal, None)
             self.alive[ordinal] = 0
             self.live -= 1
@@ -438,39 +443,41 @@ class PersonIndex:
         )
 
     def name_scores(
-        self, query: Sequence[Token], ordinals: np.ndarray
+        self, query: Sequence[Token], ordinals: np.ndarray, known: Pairs | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Each person's best name score against ``query``
         (:func:`~caravan.names.match_score` of its best stored name; 0 for a person with
         none) and the number of that name in :attr:`table` (the first of equal best ones,
-        in the order :meth:`names` gives them; -1 when none scores above 0)."""
+        in the order :meth:`names` gives them; -1 when none scores above 0). ``known``: as
+        for :meth:`~caravan.names.bulk.NameTable.scores`."""
         with self._lock:
             first = np.frombuffer(self.first, dtype=np.int32)[ordinals]
-            owner = np.arange(len(ordinals))
-            numbers = first
+            # The other names of the few persons with several: after every first name.
+            more = self.more
             extra = [
-                (o, n)
-                for o, ordinal in enumerate(ordinals.tolist())
-                for n in self.more.get(ordinal, ())
+                (at, number)
+                for at in np.flatnonzero(
+                    np.frombuffer(self.several, dtype=np.int8)[ordinals]
+                ).tolist()
+                for number in more[int(ordinals[at])]
             ]
-            if extra:
-                owner = np.concatenate([owner, np.array([o for o, _ in extra])])
-                numbers = np.concatenate([numbers, np.array([n for _, n in extra], dtype=np.int32)])
+            numbers = (
+                np.concatenate([first, np.array([n for _, n in extra], dtype=np.int32)])
+                if extra
+                else first
+            )
             named = numbers >= 0
-            owner, numbers = owner[named], numbers[named]
-            distinct, inverse = np.unique(numbers, return_inverse=True)
-            scores = self.table.scores(query, distinct)[inverse]
-        best = np.zeros(len(ordinals))
-        chosen = np.full(len(ordinals), -1, dtype=np.int64)
-        if len(numbers):
-            # Per person, the highest score; among equal ones the name listed first
-            # (first names come before the others, each person's others in order).
-            order = np.lexsort((np.arange(len(owner)), -scores, owner))
-            owner, scores, numbers = owner[order], scores[order], numbers[order]
-            lead = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-            best[owner[lead]] = scores[lead]
-            # As a loop keeping the first better than 0 would: no name when none scores.
-            chosen[owner[lead]] = np.where(scores[lead] > 0.0, numbers[lead], -1)
+            scores = np.zeros(len(numbers))
+            distinct, inverse = np.unique(numbers[named], return_inverse=True)
+            scores[named] = self.table.scores(query, distinct, known)[inverse]
+        count = len(ordinals)
+        best = scores[:count].copy()
+        chosen = first.astype(np.int64)
+        # As a loop over each person's names keeping the first better one would.
+        for (at, number), score in zip(extra, scores[count:].tolist(), strict=True):
+            if score > best[at]:
+                best[at], chosen[at] = score, number
+        chosen[best <= 0.0] = -1
         return best, chosen
 
     def ordinals_of(self, hex_ids: Iterable[str]) -> list[int]:

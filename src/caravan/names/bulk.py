@@ -29,7 +29,7 @@ Example:
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import permutations
 
 import numpy as np
@@ -39,6 +39,7 @@ from rapidfuzz.distance import Levenshtein
 from caravan.names.matching import (
     _EXTRA_WEIGHT,
     CONFLICT,
+    Pairs,
     keyset,
     match_score,
     pair,
@@ -103,8 +104,13 @@ class NameTable:
             self._full.append(token.weight == 1.0)
         return number
 
-    def scores(self, query: Sequence[Token], numbers: np.ndarray) -> np.ndarray:
-        """``match_score(query, self.names[n])`` for each ``n`` of ``numbers``."""
+    def scores(
+        self, query: Sequence[Token], numbers: np.ndarray, known: Pairs | None = None
+    ) -> np.ndarray:
+        """``match_score(query, self.names[n])`` for each ``n`` of ``numbers``.
+
+        ``known``: filled with the word pairs worked out, for explaining some of these
+        names afterwards (``compare(query, name, known)``)."""
         out = np.zeros(len(numbers), dtype=np.float64)
         if not query or not len(numbers):
             return out
@@ -115,7 +121,7 @@ class NameTable:
         distinct, local = np.unique(rows[filled], return_inverse=True)
         padded = np.full(rows.shape, len(distinct), dtype=np.intp)
         padded[filled] = local
-        cells = _Cells(query, [self.tokens[t] for t in distinct.tolist()])
+        cells = _Cells(query, [self.tokens[t] for t in distinct.tolist()], known)
         weight = np.append(np.frombuffer(self._weight)[distinct], 0.0)
         credit = {
             False: np.append(np.frombuffer(self._credit_short)[distinct], 0.0),
@@ -141,27 +147,36 @@ class _Cells:
     ``different`` pair, as the assignment sees it), whether the pair is ``different``,
     and the scaled similarity a ``different`` pair counts with when it is chosen."""
 
-    def __init__(self, query: Sequence[Token], distinct: list[Token]) -> None:
+    def __init__(
+        self, query: Sequence[Token], distinct: list[Token], known: Pairs | None = None
+    ) -> None:
         shape = (len(query), len(distinct) + 1)
         self.score = np.zeros(shape)
         self.different = np.ones(shape, dtype=bool)
+        folded = [c.folded for c in distinct]
+        words = list(zip(folded, (c.keys for c in distinct), strict=True))
+        # A pair without a blocking key in common is different (pair's first test)
+        # unless its words are equal or one is an initial: only the others are paired.
+        initials = [k for k, f in enumerate(folded) if len(f) == 1]
         for i, q in enumerate(query):
             q_keys, q_folded = keyset(q.keys), q.folded
-            short = len(q_folded) == 1
-            # Words with no blocking key in common are different (pair's first test),
-            # unless they are equal or one is an initial: only the others are paired.
-            for k, c in enumerate(distinct):
-                c_folded = c.folded
-                if (
-                    short
-                    or len(c_folded) == 1
-                    or c_folded == q_folded
-                    or not q_keys.isdisjoint(c.keys)
-                ):
-                    value, how = pair(q, c, q_keys)
-                    if how != "different":
-                        self.score[i, k] = value
-                        self.different[i, k] = False
+            if len(q_folded) == 1:
+                paired: Iterable[int] = range(len(distinct))
+            else:
+                paired = [
+                    k
+                    for k, (f, keys) in enumerate(words)
+                    if f == q_folded or not q_keys.isdisjoint(keys)
+                ]
+                paired += initials
+            for k in paired:
+                c = distinct[k]
+                value, how = cell = pair(q, c, q_keys)
+                if known is not None:
+                    known[i, id(c)] = cell
+                if how != "different":
+                    self.score[i, k] = value
+                    self.different[i, k] = False
         # One C call for every similarity; few distinct values to scale (and round as
         # Python does) one by one.
         similarity = process.cdist(

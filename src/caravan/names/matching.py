@@ -47,7 +47,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 from caravan.names.affixes import JOINED_ENDINGS, gender_pair
 from caravan.names.tokenise import Token, tokens
 
-__all__ = ["HOW", "NameMatch", "PartMatch", "compare", "compare_names", "match_score"]
+__all__ = ["HOW", "NameMatch", "Pairs", "PartMatch", "compare", "compare_names", "match_score"]
 
 HOW: dict[str, float] = {
     "exact": 1.0,
@@ -114,11 +114,16 @@ def compare_names(query: str, candidate: str) -> NameMatch:
     return compare(tokens(full=query), tokens(full=candidate))
 
 
-def compare(query: Sequence[Token], candidate: Sequence[Token]) -> NameMatch:
-    """Compare two tokenised names (see the module documentation for the scoring)."""
+def compare(
+    query: Sequence[Token], candidate: Sequence[Token], known: Pairs | None = None
+) -> NameMatch:
+    """Compare two tokenised names (see the module documentation for the scoring).
+
+    ``known``: word pairs already worked out for this query (:data:`Pairs`; a check
+    scoring many names in bulk passes what it found, :mod:`caravan.names.bulk`)."""
     if not query or not candidate:
         return _unpaired(query, candidate)
-    score, swapped, chosen, scores, hows = _solve(query, candidate)
+    score, swapped, chosen, scores, hows = _solve(query, candidate, known)
     long_q, long_c = len(query) >= 3, len(candidate) >= 3
     parts: list[PartMatch] = []
     for i, q in enumerate(query):
@@ -147,9 +152,13 @@ def match_score(query: Sequence[Token], candidate: Sequence[Token]) -> float:
 
 
 _Solution = tuple[float, bool, list[int], list[float], list[str]]
+Pairs = dict[tuple[int, int], tuple[float, str]]
+"""What :func:`pair` said of (query word position, ``id`` of a candidate token)."""
 
 
-def _solve(query: Sequence[Token], candidate: Sequence[Token]) -> _Solution:
+def _solve(
+    query: Sequence[Token], candidate: Sequence[Token], known: Pairs | None = None
+) -> _Solution:
     """Score every word pair, pick the best assignment, and total the score.
 
     Returns the score, whether the order was swapped, the candidate index paired with
@@ -170,7 +179,7 @@ def _solve(query: Sequence[Token], candidate: Sequence[Token]) -> _Solution:
     cells: list[tuple[float, str]] = []
     gain_rows: list[list[float]] = []
     long_q = nq >= 3
-    for q in query:
+    for i, q in enumerate(query):
         q_weight = q.weight
         q_base = q_weight * (q.credit_long if long_q else q.credit_short)
         base += q_base
@@ -179,7 +188,9 @@ def _solve(query: Sequence[Token], candidate: Sequence[Token]) -> _Solution:
         unstructured = unstructured or q.role == "name"
         gains: list[float] = []
         for c, c_w, c_b in zip(candidate, c_weight, c_base, strict=True):
-            cell = pair(q, c, q_keys)
+            cell = known.get((i, id(c))) if known is not None else None
+            if cell is None:
+                cell = pair(q, c, q_keys)
             cells.append(cell)
             gains.append((q_weight + c_w) * cell[0] - q_base - c_b)
         gain_rows.append(gains)
