@@ -16,6 +16,7 @@ owners of restricted records it hits are notified as for single checks.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import logging
@@ -40,13 +41,12 @@ from caravan.match.checks import (
     Hit,
     best_per_record,
     notify_owners,
-    person_index,
-    rank,
     to_hits,
     views_of,
 )
 from caravan.match.report import RESULT_COLUMNS, hit_row
 from caravan.match.selectors import Selector, parse_selector
+from caravan.match.workers import UNIT, Ranked, RankWorkers, rank_queries, shared
 from caravan.store import Database
 from caravan.store.bulk import bulk_insert
 from caravan.store.models import CheckJob, CheckResult
@@ -190,11 +190,15 @@ def run_batch(
     *,
     filename: str = "",
     progress: Callable[[int, int], None] | None = None,
+    workers: RankWorkers | None = None,
 ) -> BatchOutcome:
-    """Run every query (already validated by :func:`read_batch`); audit the batch once."""
+    """Run every query (already validated by :func:`read_batch`); audit the batch once.
+
+    ``workers``: check workers (:mod:`caravan.match.workers`, leased for this batch) rank
+    the queries; else they are ranked here. The answers are the same."""
     require(principal, "check.run")
     with fewer_collections():
-        outcome = _run_batch(session, principal, queries, progress)
+        outcome = _run_batch(session, principal, queries, progress, workers)
     audit.append(
         session,
         "check.batch",
@@ -205,20 +209,38 @@ def run_batch(
     return outcome
 
 
+def _ranked(
+    session: Session, queries: Sequence[BatchQuery], workers: RankWorkers | None
+) -> Iterator[Ranked]:
+    """Each query's ranked items, in order: by the workers, or here a chunk at a time
+    (the person index refreshed once per chunk)."""
+    if workers is None:
+        for start in range(0, len(queries), CHUNK):
+            chunk = queries[start : start + CHUNK]
+            yield from rank_queries(session, [q.selectors for q in chunk])
+        return
+    units = [
+        [q.selectors for q in queries[start : start + UNIT]]
+        for start in range(0, len(queries), UNIT)
+    ]
+    for unit in workers.rank(units, lambda unit: rank_queries(session, unit)):
+        yield from unit
+
+
 def _run_batch(
     session: Session,
     principal: Principal,
     queries: Sequence[BatchQuery],
     progress: Callable[[int, int], None] | None,
+    workers: RankWorkers | None,
 ) -> BatchOutcome:
     results: list[tuple[str, list[Hit]]] = []
+    ranked_all = _ranked(session, queries, workers)
     for start in range(0, len(queries), CHUNK):
         chunk = queries[start : start + CHUNK]
-        index = person_index(session)
         ranked = []
         asked: list[tuple[Selector, Hit]] = []
-        for query in chunk:
-            items = [i for selector in query.selectors for i in rank(session, selector, index)[0]]
+        for query, items in zip(chunk, ranked_all, strict=False):
             # One selector's hits are already one per record, in order (as run_check's);
             # the first TOP of several selectors' are among their first TOP each.
             ranked.append((items if len(query.selectors) == 1 else best_per_record(items))[:TOP])
@@ -297,8 +319,14 @@ def run_batch_job_sync(
             return
         set_status(queries=len(queries))
         progress(0, len(queries))
-        with db.session() as session:
-            outcome = run_batch(session, principal, queries, filename=path.name, progress=progress)
+        pool = shared()
+        with (
+            pool.lease() if pool is not None else contextlib.nullcontext(None) as workers,
+            db.session() as session,
+        ):
+            outcome = run_batch(
+                session, principal, queries, filename=path.name, progress=progress, workers=workers
+            )
             rows = [
                 (
                     job_id.hex,
