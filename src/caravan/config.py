@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     #: Rows per batch when importing (memory stays constant whatever the file size).
     import_batch_rows: int = 5000
 
+    #: Processes that rank the queries of batch checks, each holding its own person index
+    #: (as much memory as the web process's: about 1 GB at a million persons). 0: batches
+    #: run in the web process alone. See caravan.match.workers.
+    check_workers: int = Field(default=0, ge=0, le=64)
+
     default_language: Literal["en", "ru"] = "en"
 
     #: Entity resolution: pairs at or above ``resolve_auto_link`` (match probability) are

@@ -8,6 +8,7 @@ status 1, every bad row listed) and nothing is checked.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +22,7 @@ from caravan.match.batch import read_batch, run_batch, write_results_csv
 from caravan.match.checks import CheckOutcome, asker_region, run_check
 from caravan.match.report import outcome_to_dict
 from caravan.match.selectors import parse_selector
+from caravan.match.workers import RankWorkers
 
 check_app = typer.Typer(
     help="Hit/no-hit checks: does anyone hold anything on this person, phone, plate, "
@@ -169,20 +171,38 @@ def check_batch(
     out: Annotated[Path, typer.Option("--out", help="Results CSV (one row per hit).")],
     fmt: Annotated[str | None, typer.Option("--format", help="csv, xlsx, json or jsonl.")] = None,
     encoding: Annotated[str | None, typer.Option(help="utf-8 or cp1251.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=64,
+            help="Worker processes ranking the queries, each building its own index first "
+            "(worth it for large files). 0: rank here.",
+        ),
+    ] = 0,
 ) -> None:
     """Run a file of checks (columns: query_id, surname, given_name, patronymic,
     birth_date, nationality, document_number, phone)."""
+    pool: RankWorkers | None = None
     try:
         with context.session_scope() as session:
             principal = context.principal_for(session, as_user)
             queries = read_batch(
                 file, fmt=fmt, encoding=encoding, region=asker_region(session, principal)
             )
-            outcome = run_batch(session, principal, queries, filename=file.name)
+            if workers:
+                url = session.get_bind().engine.url.render_as_string(hide_password=False)
+                pool = RankWorkers(url, workers)
+                pool.wait_ready()
+            with pool.lease() if pool is not None else contextlib.nullcontext(None) as leased:
+                outcome = run_batch(session, principal, queries, filename=file.name, workers=leased)
             with out.open("w", encoding="utf-8", newline="") as handle:
                 write_results_csv(outcome, handle)
     except CaravanError as exc:
         context.fail(exc)
+    finally:
+        if pool is not None:
+            pool.close()
     context.console.print(
         f"{outcome.queries:,} queries, {outcome.hits:,} hit row(s) written to {out}",
         highlight=False,

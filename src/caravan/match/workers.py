@@ -198,13 +198,14 @@ class RankWorkers:
         busy = [w for w in self._workers if w.ready]
         done = 0
         while done < len(units):
-            for worker in busy:
+            for worker in list(busy):
                 while pending and len(worker.held) < IN_FLIGHT:
                     number = pending.pop()
                     try:
                         worker.conn.send((number, list(units[number])))
-                    except OSError:
+                    except OSError:  # it died: what it held comes back
                         pending.append(number)
+                        self._lost(worker, busy, pending, "the worker process ended")
                         break
                     worker.held.append(number)
             if done in results or not any(w.held for w in busy):
@@ -224,12 +225,17 @@ class RankWorkers:
                     worker.held.remove(answered)
                     results[answered] = answer
                     continue
-                log.error("a check worker failed; ranking its queries here: %s", answer)
-                pending.extend(sorted(worker.held, reverse=True))
-                pending.sort(reverse=True)
-                worker.held.clear()
-                busy.remove(worker)
-                self._drop(worker)
+                self._lost(worker, busy, pending, answer)
+
+    def _lost(self, worker: _Worker, busy: list[_Worker], pending: list[int], why: Any) -> None:
+        """Drop a failed worker; the units it held go back to ``pending`` (kept in
+        descending order: the first is popped first)."""
+        log.error("a check worker failed; its queries are ranked elsewhere: %s", why)
+        pending.extend(worker.held)
+        pending.sort(reverse=True)
+        worker.held.clear()
+        busy.remove(worker)
+        self._drop(worker)
 
     def close(self) -> None:
         """Stop every worker."""

@@ -13,6 +13,7 @@ from caravan import __version__
 from caravan.config import Settings, get_settings
 from caravan.exchange.dispatcher import Dispatcher, DispatcherProcess
 from caravan.exchange.dispatcher import state as dispatcher_state
+from caravan.match import workers
 from caravan.match.checks import person_index
 from caravan.store import Database
 from caravan.web import errors
@@ -48,6 +49,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if settings.environment != "test":
         app.router.on_startup.append(lambda: warm_check_index(app.state.db))
+        if settings.check_workers:
+            count = settings.check_workers
+            app.router.on_startup.append(lambda: workers.start_shared(app.state.db.url, count))
+            app.router.on_shutdown.append(workers.stop_shared)
         if settings.dispatcher != "off":
             dispatcher: Dispatcher | DispatcherProcess = (
                 Dispatcher(app.state.db, settings)
