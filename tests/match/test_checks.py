@@ -380,3 +380,41 @@ def test_a_batch_notifies_once_per_record_and_counts_repeats(world: Any, tmp_pat
         assert [(r.asker_user.username, r.count) for r in rows] == [("kz-mvd.analyst", 4)]
         events = session.scalars(select(AuditEvent).where(AuditEvent.action == "check.batch")).all()
         assert [e.after for e in events] == [{"queries": 2, "hits": 2}] * 2
+
+
+def test_a_batch_names_readable_records_and_gives_notices_as_single_checks(world: Any) -> None:
+    """hit_refs (a batch's view) answers as hit_views does: the same notices, and for a
+    readable record only which, whose and its reference."""
+    from dataclasses import fields
+
+    from caravan.access import HitNotice, HitRecord, hit_refs, hit_views
+    from caravan.store.models import Person
+
+    open_id = person(world, "kz-mvd.officer", RAKHIMOV)
+    secret_id = person(world, "kg-mvd.officer", SECRET)
+    asker = world.principal("kz-mvd.analyst")
+    with world.db.session() as session:
+        full = hit_views(session, Person, [open_id, secret_id], asker)
+        named = hit_refs(session, Person, [secret_id, open_id, open_id], asker)
+    assert set(named) == set(full) == {open_id, secret_id}
+    assert isinstance(full[secret_id], HitNotice) and named[secret_id] == full[secret_id]
+    ref = named[open_id]
+    assert isinstance(ref, HitRecord)
+    assert (ref.kind, ref.id, ref.owner_code, ref.reference, ref.handling_code) == (
+        "person",
+        open_id,
+        "KZ-MVD",
+        "KZ-P-1",
+        "H1",
+    )
+    assert [f.name for f in fields(HitRecord)] == [
+        "kind",
+        "id",
+        "owner_code",
+        "reference",
+        "handling_code",
+    ]
+    # The owner sees its own restricted record named, not as a notice.
+    with world.db.session() as session:
+        own = hit_refs(session, Person, [secret_id], world.principal("kg-mvd.analyst"))
+    assert isinstance(own[secret_id], HitRecord) and own[secret_id].reference == "KG-SECRET-REF"
