@@ -40,6 +40,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--checks-unheld", type=int, default=1000, help="unheld-person queries")
     parser.add_argument("--checks-http", type=int, default=300, help="checks timed over HTTP")
     parser.add_argument("--checks-batch", type=int, default=2000, help="queries in the batch")
+    parser.add_argument(
+        "--check-workers",
+        type=int,
+        default=2,
+        help="check workers ranking the batch a second time (0: only in process)",
+    )
     parser.add_argument("--skip-resolve", action="store_true")
     parser.add_argument(
         "--resolve", action="store_true", help="run only the entity-resolution benchmark"
@@ -151,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             unheld=args.checks_unheld,
             http_requests=args.checks_http,
             batch=args.checks_batch,
+            workers=args.check_workers,
             log=log,
         )
     resolved = None

@@ -34,7 +34,10 @@ What is measured:
 * **over HTTP** — ``POST /api/v1/checks`` with a bearer token, from an ``httpx`` client
   to uvicorn on 127.0.0.1 (one at a time, keep-alive), response fully read;
 * **batch** — :func:`~caravan.match.batch.run_batch` over already-validated queries in
-  one session, commit included: queries ÷ wall seconds;
+  one session, commit included: queries ÷ wall seconds; once ranked in the batch's own
+  process, once by ``--check-workers`` check workers (:mod:`caravan.match.workers`,
+  started and warmed before the clock starts, as ``caravan serve`` does with
+  ``CARAVAN_CHECK_WORKERS``; their resident memory is reported too);
 * **index** — :meth:`PersonIndex.build` in a fresh process (:mod:`bench.check_index`):
   its wall time, and the process's resident memory growth (``VmRSS`` after − before) and
   peak growth (``VmHWM`` − ``VmRSS`` before). The memory target is judged on the peak.
@@ -78,6 +81,7 @@ from caravan.match.batch import BatchQuery, run_batch
 from caravan.match.checks import MAX_SCORED, person_index, reset_index, run_check
 from caravan.match.index import PersonIndex
 from caravan.match.selectors import Selector, parse_selector
+from caravan.match.workers import RankWorkers
 from caravan.store import Database
 from caravan.store.models import Person
 
@@ -158,6 +162,18 @@ class Group:
 
 
 @dataclass
+class BatchWorkers:
+    """The batch ranked by check workers."""
+
+    count: int
+    seconds: float
+    #: Wall time from starting the workers until each had built its index.
+    start_seconds: float
+    #: The largest worker's resident memory after the batch.
+    rss: int
+
+
+@dataclass
 class ChecksReport:
     persons: int
     database: Path
@@ -171,6 +187,7 @@ class ChecksReport:
     http: Latency | None
     batch_queries: int
     batch_seconds: float
+    batch_workers: BatchWorkers | None
     examples_file: Path
     #: A few misses and unheld strong hits, for the results file.
     examples: list[str] = field(default_factory=list)
@@ -270,7 +287,14 @@ class ChecksReport:
 
     @property
     def batch_rate(self) -> float:
+        """Checks a second, ranked in the batch's own process."""
         return self.batch_queries / self.batch_seconds if self.batch_seconds else float("nan")
+
+    @property
+    def workers_rate(self) -> float:
+        """Checks a second, ranked by the check workers."""
+        w = self.batch_workers
+        return self.batch_queries / w.seconds if w and w.seconds else float("nan")
 
     def candidates_p95(self) -> float:
         return percentile([float(a.candidates) for a in self.answers.values()], 95)
@@ -386,13 +410,42 @@ def _baseline(db: Database, queries: list[Query], answers: dict[str, Answer]) ->
         answer.baseline, answer.candidates = baseline(index, _selector(query), _query_text(query))
 
 
-def _batch(db: Database, queries: list[Query]) -> float:
+def _batch(db: Database, queries: list[Query], workers: RankWorkers | None = None) -> float:
     batch = [BatchQuery(q.qid, i + 1, [_selector(q)]) for i, q in enumerate(queries)]
     who = principal(db, OFFICER)
     started = time.perf_counter()
     with db.session() as session:
-        run_batch(session, who, batch, filename="bench-checks")
+        run_batch(session, who, batch, filename="bench-checks", workers=workers)
     return time.perf_counter() - started
+
+
+def _rss(pid: int) -> int:
+    """A process's resident memory (bytes), from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _batch_with_workers(
+    db: Database, queries: list[Query], count: int, log: Callable[[str], None]
+) -> BatchWorkers:
+    """The batch again, ranked by ``count`` check workers (started and warmed first, as
+    ``caravan serve`` does with ``CARAVAN_CHECK_WORKERS``; that start is not timed)."""
+    started = time.perf_counter()
+    pool = RankWorkers(db.url, count)
+    try:
+        ready = pool.wait_ready(900)
+        warm = time.perf_counter() - started
+        log(f"checks: {ready} check worker(s) ready in {warm:.1f}s")
+        with pool.lease() as leased:
+            if ready != count or leased is None:
+                raise RuntimeError(f"only {ready} of {count} check workers started")
+            seconds = _batch(db, queries, leased)
+        rss = [_rss(w.process.pid) for w in pool._workers]
+    finally:
+        pool.close()
+    return BatchWorkers(count, seconds, warm, max(rss))
 
 
 def _http(db: Database, queries: list[Query], log: Callable[[str], None]) -> Latency:
@@ -427,6 +480,7 @@ def run(
     unheld: int = 1000,
     http_requests: int = 300,
     batch: int = 2000,
+    workers: int = 2,
     log: Callable[[str], None] = print,
 ) -> ChecksReport:
     """Build (or reuse) the database of ``persons`` persons, then measure everything."""
@@ -461,7 +515,13 @@ def run(
         _baseline(db, order, answers)
         batch_queries = order[:batch]
         batch_seconds = _batch(db, batch_queries)
-        log(f"checks: batch of {len(batch_queries):,} in {batch_seconds:.1f}s")
+        log(f"checks: batch of {len(batch_queries):,} in {batch_seconds:.1f}s in process")
+        batch_workers = _batch_with_workers(db, batch_queries, workers, log) if workers else None
+        if batch_workers is not None:
+            log(
+                f"checks: batch of {len(batch_queries):,} in {batch_workers.seconds:.1f}s"
+                f" with {workers} check worker(s)"
+            )
         http = _http(db, order[:http_requests], log) if http_requests else None
     finally:
         db.dispose()
@@ -477,6 +537,7 @@ def run(
         http,
         len(batch_queries),
         batch_seconds,
+        batch_workers,
         OUT / f"checks-{persons}-s{seed}-examples.txt",
     )
     report.examples_file.write_text(

@@ -145,11 +145,20 @@ def _checks_figures(r: ChecksReport) -> list[tuple[str, str, str, str, bool | No
              f"{r.http.p50:.1f} / {r.http.p95:.1f} ms", "",
              f"p95 ≤ {ck.TARGET_HTTP_P95_MS:.0f} ms", r.http.p95 <= ck.TARGET_HTTP_P95_MS)
         )  # fmt: skip
+    w = r.batch_workers
     rows.append(
-        (f"batch ({r.batch_queries:,} queries, {r.batch_seconds:.1f} s)",
-         f"{r.batch_rate:,.0f} checks/s", "", f"≥ {ck.TARGET_BATCH_PER_S:,.0f} checks/s",
-         r.batch_rate >= ck.TARGET_BATCH_PER_S)
+        (f"batch, ranked in its own process ({r.batch_queries:,} queries, "
+         f"{r.batch_seconds:.1f} s)", f"{r.batch_rate:,.0f} checks/s", "",
+         f"≥ {ck.TARGET_BATCH_PER_S:,.0f} checks/s" if w is None else "",
+         r.batch_rate >= ck.TARGET_BATCH_PER_S if w is None else None)
     )  # fmt: skip
+    if w is not None:
+        rows.append(
+            (f"batch, {w.count} check workers ({r.batch_queries:,} queries, {w.seconds:.1f} s;"
+             f" workers ready in {w.start_seconds:.0f} s, {w.rss / 1e6:,.0f} MB each)",
+             f"{r.workers_rate:,.0f} checks/s", "", f"≥ {ck.TARGET_BATCH_PER_S:,.0f} checks/s",
+             r.workers_rate >= ck.TARGET_BATCH_PER_S)
+        )  # fmt: skip
     if r.build is not None:
         b = r.build
         rows += [
