@@ -16,10 +16,10 @@ from sqlalchemy import select
 import caravan.collect.parallel as parallel
 from caravan.collect import clean
 from caravan.collect.clean import RowContext, clean_person, clean_seizure
-from caravan.collect.gcpause import YOUNG_THRESHOLD, fewer_collections
 from caravan.collect.importer import ImportFailed, import_file
 from caravan.collect.writer import existing_ids
 from caravan.domain.phones import normalise_phone
+from caravan.gcpause import YOUNG_THRESHOLD, fewer_collections
 from caravan.store import bulk
 from caravan.store.bulk import new_id, new_ids
 from caravan.store.models import Link, Person, Phone, SeizureReport

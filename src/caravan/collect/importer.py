@@ -37,7 +37,6 @@ from caravan.collect.clean import (
     clean_report,
     clean_seizure,
 )
-from caravan.collect.gcpause import fewer_collections
 from caravan.collect.parallel import InlineRows, ParallelRows, in_flight_for, use_worker
 from caravan.collect.readers import ColumnSpec, guess_format, open_rows
 from caravan.collect.seen import SeenKeys
@@ -51,6 +50,7 @@ from caravan.collect.writer import (
     write_seizures,
 )
 from caravan.errors import FieldError, InvalidData, NotFound
+from caravan.gcpause import fewer_collections
 from caravan.store.bulk import dialect_name
 
 __all__ = [

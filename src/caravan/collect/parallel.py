@@ -44,10 +44,10 @@ from caravan.collect.clean import (
     clean_report,
     clean_seizure,
 )
-from caravan.collect.gcpause import tune_for_worker
 from caravan.collect.readers import ColumnSpec, TableReader, open_rows
 from caravan.collect.writer import Prepared, preparer
 from caravan.errors import CaravanError, FieldError, InvalidData
+from caravan.gcpause import tune_for_worker
 from caravan.store.bulk import dialect_named
 
 __all__ = [
@@ -72,7 +72,7 @@ CHUNK_ROWS = 2000
 MAX_IN_FLIGHT = 2
 #: Of every four rows, how many the worker prepares for writing (ids, derived rows, storage
 #: form: :class:`~caravan.collect.writer.Prepared`); the importer prepares the others.
-#: All of them: with the garbage collector quietened (:mod:`caravan.collect.gcpause`), batch
+#: All of them: with the garbage collector quietened (:mod:`caravan.gcpause`), batch
 #: ids and remembered normalisations, the importer's own share — look-ups and
 #: ``executemany`` — is as large as the worker's cleaning and preparing. Measured on 2
 #: cores (200,000 persons / 100,000 seizures, CPU seconds importer/worker): before, with

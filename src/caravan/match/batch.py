@@ -33,9 +33,9 @@ from sqlalchemy.orm import Session
 
 from caravan import audit
 from caravan.access import Principal, require
-from caravan.collect.gcpause import fewer_collections
 from caravan.collect.readers import ColumnSpec, open_rows
 from caravan.errors import CaravanError, Conflict, FieldError, InvalidData, NotFound
+from caravan.gcpause import fewer_collections
 from caravan.match.checks import (
     TOP,
     Hit,

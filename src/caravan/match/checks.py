@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from caravan import audit
 from caravan.access import HitNotice, HitRecord, Principal, hit_refs, hit_views, require
-from caravan.match.index import PersonIndex, _day, _month, _precision, _year
+from caravan.match.index import PersonIndex, birth_day, birth_month, birth_precision, birth_year
 from caravan.match.selectors import Selector
 from caravan.names import NameMatch, Token, compare
 from caravan.names.matching import Pairs
@@ -223,8 +223,8 @@ def reset_index() -> None:
 
 def _birth(query: str | None, stored: str | None) -> tuple[str, float]:
     """How a stored (partial) birth date agrees with the query's: (level, score change)."""
-    if not query or not stored:
-        return "unknown", 0.0
+    if not query or not stored or birth_precision(query) <= 0 or birth_precision(stored) <= 0:
+        return "unknown", 0.0  # not given, or not an ISO partial date
     common = min(len(query), len(stored))
     if query[:common] == stored[:common]:
         level = {4: "year", 7: "month", 10: "day"}.get(common, "year")
@@ -296,7 +296,8 @@ def person_evidence(
     """A stored person's score against a person selector before the name's frequency is
     weighed: the name score, moved by how the birth dates agree and by the nationality,
     raised by a shared document. Also the birth date's agreement level and what was noted.
-    Checks and watches (:mod:`caravan.exchange.watch_index`) score alike through it."""
+    Watches (:mod:`caravan.exchange.watch_index`) score through it; checks do the same on
+    arrays (:class:`_Evidence`, held equal to it by ``tests/match/test_check_evidence.py``)."""
     level, change = _birth(selector.birth_date, birth)
     score = name_score + change
     notes = [f"birth date: {level}"] if level != "unknown" else []
@@ -329,6 +330,19 @@ def _person_candidates(
             )
         ).scalars()
         by_document = set(index.ordinals_of(h.hex for h in holders))
+    return rank_persons(selector, index, found, frequency, by_document)
+
+
+def rank_persons(
+    selector: Selector,
+    index: PersonIndex,
+    found: np.ndarray,
+    frequency: dict[str, int],
+    by_document: set[int],
+) -> tuple[list[_Scored], int, bool]:
+    """:func:`_person_candidates` once the candidates are found: ``found`` by name (what
+    :meth:`PersonIndex.candidates` gave, with each query word's ``frequency``) and
+    ``by_document`` (ordinals of the document's holders)."""
     candidates = found.tolist()
     candidates.extend(sorted(by_document.difference(candidates)))
     persons = max(index.live, 1)
@@ -414,12 +428,7 @@ class _Evidence:
         asked = self.selector.birth_date
         level = np.zeros(len(at), dtype=np.int64)
         change = np.zeros(len(at))
-        if not asked:
-            return level, change
-        if _precision(asked) < 0:  # not an ISO partial date: compared as written
-            for n, ordinal in enumerate(np.asarray(self.ordinals)[at].tolist()):
-                name, value = _birth(asked, self.index.birth[ordinal])
-                level[n], change[n] = _LEVELS.index(name), value
+        if not asked or birth_precision(asked) <= 0:  # as _birth: no date, or no ISO one
             return level, change
         index = self.index
         ordinals = np.asarray(self.ordinals, dtype=np.int64)[at]
@@ -427,7 +436,7 @@ class _Evidence:
         years = np.frombuffer(index.years, dtype=np.int16)[ordinals].astype(np.int64)
         months = np.frombuffer(index.months, dtype=np.int8)[ordinals]
         days = np.frombuffer(index.days, dtype=np.int16)[ordinals]
-        year, month, day = _year(asked), _month(asked), _day(asked)
+        year, month, day = birth_year(asked), birth_month(asked), birth_day(asked)
         common = np.minimum(len(asked), precision)
         same_year = years == year
         same = np.where(
@@ -451,10 +460,6 @@ class _Evidence:
         change = np.where(
             known & ~same & ~same_year & (np.abs(years - year) != 1), _DISTANT, _CHANGES[level]
         )
-        # Stored dates that are not ISO partial dates: as person_evidence reads them.
-        for n in np.flatnonzero(precision < 0).tolist():
-            name, value = _birth(asked, index.birth[int(ordinals[n])])
-            level[n], change[n] = _LEVELS.index(name), value
         return level, change
 
     def kept(self, penalty: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -200,10 +200,10 @@ class PersonIndex:
             self.birth.append(birth)
             self.nationality.append(nationality)
             self.alive.append(1)
-            self.years.append(_year(birth))
-            self.days.append(_day(birth))
-            self.months.append(_month(birth))
-            self.precision.append(_precision(birth))
+            self.years.append(birth_year(birth))
+            self.days.append(birth_day(birth))
+            self.months.append(birth_month(birth))
+            self.precision.append(birth_precision(birth))
             self.nations.append(self._nation(nationality))
             self.live += 1
             old: set[str] = set()
@@ -218,10 +218,10 @@ class PersonIndex:
             self.birth[ordinal] = birth
             self.nationality[ordinal] = nationality
             self.alive[ordinal] = 1
-            self.years[ordinal] = _year(birth)
-            self.days[ordinal] = _day(birth)
-            self.months[ordinal] = _month(birth)
-            self.precision[ordinal] = _precision(birth)
+            self.years[ordinal] = birth_year(birth)
+            self.days[ordinal] = birth_day(birth)
+            self.months[ordinal] = birth_month(birth)
+            self.precision[ordinal] = birth_precision(birth)
             self.nations[ordinal] = self._nation(nationality)
         if more:
             self.more[ordinal] = more
@@ -401,7 +401,7 @@ class PersonIndex:
                 else:
                     for found in words:
                         counts[found] = 0
-            year = _year(birth)
+            year = birth_year(birth)
             if year and len(ordinals):
                 years = np.frombuffer(self.years, dtype=np.int16)[ordinals]
                 near = (years == 0) | (np.abs(years.astype(np.int32) - year) <= 1)
@@ -416,7 +416,7 @@ class PersonIndex:
                     # The closer the stored birth date, the stronger: same year, month, day.
                     same_year = years == year
                     evidence += same_year.astype(np.int32)
-                    month, day = _month(birth), _day(birth)
+                    month, day = birth_month(birth), birth_day(birth)
                     if month:
                         months = np.frombuffer(self.months, dtype=np.int8)[ordinals]
                         evidence += (same_year & (months == month)).astype(np.int32)
@@ -484,31 +484,33 @@ class PersonIndex:
         return [o for h in hex_ids if (o := self.ordinal.get(h)) is not None and self.ids[o]]
 
 
-def _year(birth: str | None) -> int:
+def birth_year(birth: str | None) -> int:
     """The year of an ISO partial date, 0 when unknown."""
     return int(birth[:4]) if birth and birth[:4].isdigit() else 0
 
 
-def _precision(birth: str | None) -> int:
+def birth_precision(birth: str | None) -> int:
     """How much of an ISO partial date is given: 4, 7 or 10 characters (0: no date; -1:
-    something else)."""
+    something else, read as no date)."""
     if not birth:
         return 0
-    if _year(birth) and (
-        len(birth) == 4 or (len(birth) == 7 and _month(birth)) or (len(birth) == 10 and _day(birth))
+    if birth_year(birth) and (
+        len(birth) == 4
+        or (len(birth) == 7 and birth_month(birth))
+        or (len(birth) == 10 and birth_day(birth))
     ):
         return len(birth)
     return -1
 
 
-def _month(birth: str | None) -> int:
+def birth_month(birth: str | None) -> int:
     """The month of an ISO partial date with one, else 0."""
     if not birth or len(birth) < 7 or not birth[5:7].isdigit():
         return 0
     return int(birth[5:7])
 
 
-def _day(birth: str | None) -> int:
+def birth_day(birth: str | None) -> int:
     """``month * 32 + day`` of a full ISO date, 0 for a partial or no date."""
     if not birth or len(birth) != 10 or not (birth[5:7] + birth[8:10]).isdigit():
         return 0
@@ -525,4 +527,11 @@ _PERSON_COLUMNS = (
 )
 
 
-__all__ = ["IndexStats", "PersonIndex"]
+__all__ = [
+    "IndexStats",
+    "PersonIndex",
+    "birth_day",
+    "birth_month",
+    "birth_precision",
+    "birth_year",
+]

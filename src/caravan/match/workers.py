@@ -70,7 +70,7 @@ def rank_queries(session: Any, queries: Sequence[Sequence[Selector]]) -> list[Ra
 
 def _serve(url: str, conn: Connection) -> None:
     """A worker: build the index, say so, then rank what comes until told to stop."""
-    from caravan.collect.gcpause import tune_for_worker
+    from caravan.gcpause import tune_for_worker
     from caravan.match.checks import person_index
     from caravan.store import Database
 
