@@ -309,3 +309,21 @@ def test_cli_bad_batch_writes_nothing(cli_world: Any, held: dict[str, Any], tmp_
     assert result.exit_code == 1
     assert "row 3" in result.output
     assert not out.exists()
+
+
+def test_cli_batch_with_workers_writes_the_same_rows(
+    cli_world: Any, held: dict[str, Any], tmp_path: Path
+) -> None:
+    source = tmp_path / "q.csv"
+    source.write_text(BATCH, encoding="utf-8")
+    outs = []
+    for workers in ("0", "2"):
+        out = tmp_path / f"out-{workers}.csv"
+        args = ["batch", str(source), "--as", "kz-mvd.analyst", "--out", str(out)]
+        result = runner.invoke(cli, ["check", *args, "--workers", workers])
+        assert result.exit_code == 0, result.output
+        assert "started" not in result.output  # every worker it asked for
+        outs.append(out.read_text(encoding="utf-8"))
+    assert outs[0] == outs[1]
+    assert "KZ-P-1" in outs[1]
+    no_leak(outs[1])

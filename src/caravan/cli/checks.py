@@ -193,7 +193,12 @@ def check_batch(
             if workers:
                 url = session.get_bind().engine.url.render_as_string(hide_password=False)
                 pool = RankWorkers(url, workers)
-                pool.wait_ready()
+                ready = pool.wait_ready()
+                if ready < workers:
+                    context.console.print(
+                        f"[yellow]only {ready} of {workers} worker(s) started (see the log);"
+                        " the rest of the work is done here[/yellow]"
+                    )
             with pool.lease() if pool is not None else contextlib.nullcontext(None) as leased:
                 outcome = run_batch(session, principal, queries, filename=file.name, workers=leased)
             with out.open("w", encoding="utf-8", newline="") as handle:
