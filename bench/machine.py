@@ -25,12 +25,13 @@ def status_bytes(field_name: str, pid: int | str = "self") -> int:
     return 0
 
 
-def _run(*args: str) -> str:
+def _run(*args: str, empty: str = "?") -> str:
+    """The command's output; ``empty`` when it printed nothing, "?" when it cannot run."""
     try:
         out = subprocess.run(args, capture_output=True, text=True, check=False, cwd=ROOT)
     except OSError:
         return "?"
-    return out.stdout.strip() or "?"
+    return out.stdout.strip() or empty
 
 
 def _meminfo_gib() -> str:
@@ -68,7 +69,11 @@ class Machine:
     @classmethod
     def now(cls, pg_url: str | None) -> Machine:
         load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-        dirty = " (working tree modified)" if _run("git", "status", "--porcelain", "src") else ""
+        dirty = (
+            " (working tree modified)"
+            if _run("git", "status", "--porcelain", "src", empty="")
+            else ""
+        )
         return cls(
             date=_run("date", "-u"),
             nproc=_run("nproc"),
