@@ -82,7 +82,7 @@ class Hit:
     notice: HitNotice | None = None
     #: A readable record named, not shown (a batch's hits: :func:`caravan.access.hit_refs`).
     ref: HitRecord | None = None
-    #: The stored spelling that matched — only set when ``record`` is.
+    #: The stored spelling that matched — only set when ``record`` or ``ref`` is.
     matched_name: str | None = None
     #: The record found (kept out of every rendering of a hit notice).
     _target: Any = field(default=None, repr=False)

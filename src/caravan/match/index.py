@@ -6,9 +6,12 @@ is checkable as soon as its transaction commits).
 
 Layout, chosen for a million persons in well under 2 GB:
 
-* per person (by *ordinal*, its position in the index): the id, its names as
-  pre-computed :class:`~caravan.names.Token` tuples (tokens are shared between persons:
-  a common name is held once), the birth date and the nationality;
+* ``table``: every distinct stored name once, its words as numbered pre-computed
+  tokens (:class:`~caravan.names.bulk.NameTable`: a common name is held once, and a
+  check scores its candidates' names in bulk);
+* per person (by *ordinal*, its position in the index): the id, the numbers of its
+  names, the birth date (with its year, month, day and precision as arrays) and the
+  nationality;
 * ``postings``: token stem → ordinals (a compact ``array('i')``) of persons holding a
   name with that stem;
 * ``keys``: blocking key → stems (:func:`caravan.names.blocking_keys`), through which a
@@ -17,7 +20,7 @@ Layout, chosen for a million persons in well under 2 GB:
 A query's candidates are the persons found through at least two of its words (one when
 it has one word): that keeps a check on "Rakhimov Jamshed" to the Rakhimovs called
 Jamshed, not every Rakhimov. Only candidates are compared in full
-(:func:`caravan.names.compare`).
+(:meth:`PersonIndex.name_scores`, equal to :func:`caravan.names.match_score`).
 """
 
 from __future__ import annotations
