@@ -327,3 +327,38 @@ def test_cli_batch_with_workers_writes_the_same_rows(
     assert outs[0] == outs[1]
     assert "KZ-P-1" in outs[1]
     no_leak(outs[1])
+
+
+def test_api_batch_with_the_servers_check_workers(
+    api: Any, world: Any, held: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With CARAVAN_CHECK_WORKERS the server's workers rank a batch job; the results are
+    the job's without them."""
+    from caravan.match import workers
+
+    def results() -> str:
+        response = api.post(
+            "/api/v1/checks/batch", files={"file": ("q.csv", BATCH.encode(), "text/csv")}
+        )
+        status = wait_for(api, response.json()["status_url"])
+        assert status["status"] == "done", status
+        return str(api.get(status["results_url"]).text)
+
+    alone = results()
+    used: list[int] = []
+    rank = workers.RankWorkers.rank
+
+    def counted(self: Any, units: Any, in_process: Any) -> Any:
+        used.append(len(units))
+        return rank(self, units, in_process)
+
+    monkeypatch.setattr(workers.RankWorkers, "rank", counted)
+    pool = workers.start_shared(world.db.url, 1)
+    try:
+        assert pool.wait_ready(120) == 1
+        assert results() == alone
+    finally:
+        workers.stop_shared()
+    assert used == [1]
+    assert workers.shared() is None
+    no_leak(alone)
