@@ -47,7 +47,10 @@ def pool(world: Any) -> Any:
     workers.close()
 
 
-def test_workers_rank_as_the_batch_process_does(world: Any, pool: RankWorkers) -> None:
+def test_workers_rank_as_the_batch_process_does(
+    world: Any, pool: RankWorkers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_module, "UNIT", 9)  # many units, in and out of order
     rows = _world_rows()
     _import(world, "kz-mvd.officer", rows[:400])
     assert pool.wait_ready(120) == 2
@@ -64,6 +67,38 @@ def test_workers_rank_as_the_batch_process_does(world: Any, pool: RankWorkers) -
     assert together == alone
     assert sum(1 for _, hits in together if hits) > 80
     assert any(hit[12] in late for _, hits in together for hit in hits)  # reference
+
+
+def test_one_worker_and_the_batch_process_share_the_units(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_module, "UNIT", 7)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)  # a core left: this process ranks too
+    rows = _world_rows()
+    _import(world, "kz-mvd.officer", rows)
+    batch = _batch(rows)
+    alone = _answers(world, batch, None)
+    here: list[int] = []
+    workers = RankWorkers(world.db.url, 1)
+    try:
+        assert workers.wait_ready(120) == 1
+        with workers.lease() as leased:
+            assert leased is workers
+
+            def counted(unit: Any) -> Any:
+                here.append(len(unit))
+                return batch_module.rank_queries(session, unit)
+
+            who = world.principal("kg-mvd.analyst")
+            with world.db.session() as session:
+                units = [[q.selectors for q in batch[i : i + 7]] for i in range(0, len(batch), 7)]
+                ranked = [r for unit in workers.rank(units, counted) for r in unit]
+                outcome = run_batch(session, who, batch, workers=leased)
+            assert [(q, _seen(h)) for q, h in outcome.results] == alone
+            assert len(ranked) == len(batch)
+    finally:
+        workers.close()
+    assert 0 < len(here) < len(units)  # some units here, the rest by the worker
 
 
 def test_a_dead_worker_leaves_its_queries_to_the_batch(world: Any, pool: RankWorkers) -> None:

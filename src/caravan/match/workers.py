@@ -5,7 +5,9 @@ about 2 ms a query at a million persons; one process therefore ranks at most a f
 hundred queries a second. :class:`RankWorkers` keeps ``count`` worker processes, each
 holding its own :class:`~caravan.match.index.PersonIndex` of the store (built when the
 worker starts, refreshed from the change feed before every piece of work, as the web
-process's is), so a batch uses as many cores as there are workers.
+process's is), so a batch uses as many cores as there are workers — and one more: when
+the machine has a core the workers leave free, the batch's own process ranks units too
+while they are busy.
 :func:`caravan.match.batch.run_batch` hands them the queries in units of :data:`UNIT`
 and keeps for itself what needs the asker: what they may see of each hit, the owners'
 notifications and the audit. Workers return exactly what :func:`~caravan.match.checks.rank`
@@ -30,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import threading
 import time
 import traceback
@@ -192,10 +195,14 @@ class RankWorkers:
         in_process: Callable[[Sequence[Sequence[Selector]]], list[Ranked]],
     ) -> Iterator[list[Ranked]]:
         """Each unit's ranked queries, in order, as they come (call under :meth:`lease`).
-        Units of a worker that fails are ranked by ``in_process``."""
+        ``in_process`` ranks units here: those of a worker that fails, and — when there
+        are more cores than workers — the last ones not yet handed out while every worker
+        is busy."""
         results: dict[int, list[Ranked]] = {}
         pending = list(range(len(units)))[::-1]  # popped from the end: first unit first
         busy = [w for w in self._workers if w.ready]
+        # This process ranks too while the workers are busy — when a core is left for it.
+        share = len(busy) < (os.cpu_count() or 1)
         done = 0
         while done < len(units):
             for worker in list(busy):
@@ -215,7 +222,14 @@ class RankWorkers:
                 yield results.pop(done)
                 done += 1
                 continue
-            for conn in wait([w.conn for w in busy if w.held]):
+            held = [w.conn for w in busy if w.held]
+            if share and pending and not wait(held, 0):
+                # Rather than wait, rank the last unit not yet handed out here (the
+                # workers go on from the first): this process is a worker too.
+                number = pending.pop(0)
+                results[number] = in_process(units[number])
+                continue
+            for conn in wait(held):
                 worker = next(w for w in busy if w.conn is conn)
                 try:
                     answered, answer = worker.conn.recv()
