@@ -44,9 +44,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--check-workers",
         type=int,
-        default=max(1, (os.cpu_count() or 2) - 1),
-        help="check workers ranking the batch a second time (default: cores less one, as the "
-        "operator guide advises; 0: only in process)",
+        default=os.cpu_count() or 1,
+        help="check workers ranking the batch a second time (default: one per core; "
+        "0: only in process)",
     )
     parser.add_argument("--skip-resolve", action="store_true")
     parser.add_argument(

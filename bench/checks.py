@@ -480,7 +480,7 @@ def run(
     unheld: int = 1000,
     http_requests: int = 300,
     batch: int = 2000,
-    workers: int = 1,
+    workers: int = 2,
     log: Callable[[str], None] = print,
 ) -> ChecksReport:
     """Build (or reuse) the database of ``persons`` persons, then measure everything."""
