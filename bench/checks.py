@@ -442,7 +442,7 @@ def _batch_with_workers(
             if ready != count or leased is None:
                 raise RuntimeError(f"only {ready} of {count} check workers started")
             seconds = _batch(db, queries, leased)
-        rss = [_rss(w.process.pid) for w in pool._workers]
+        rss = [_rss(pid) for pid in pool.pids]
     finally:
         pool.close()
     return BatchWorkers(count, seconds, warm, max(rss))

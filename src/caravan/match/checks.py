@@ -107,28 +107,25 @@ class Hit:
         return PAGES[self.kind].format(self.record_id)
 
     @property
-    def agency(self) -> str:
-        if self.record is not None:
-            return self.record.agency.code
+    def _named(self) -> HitRecord | HitNotice:
+        """The hit as named without its record: a batch's ref, or the notice."""
         view = self.ref or self.notice
         assert view is not None
-        return view.owner_code
+        return view
+
+    @property
+    def agency(self) -> str:
+        return self.record.agency.code if self.record is not None else self._named.owner_code
 
     @property
     def reference(self) -> str:
-        if self.record is not None:
-            return self.record.reference
-        view = self.ref or self.notice
-        assert view is not None
-        return view.reference
+        return self.record.reference if self.record is not None else self._named.reference
 
     @property
     def handling_code(self) -> str:
         if self.record is not None:
             return self.record.handling_code
-        view = self.ref or self.notice
-        assert view is not None
-        return view.handling_code
+        return self._named.handling_code
 
 
 @dataclass
@@ -221,6 +218,23 @@ def reset_index() -> None:
 # --------------------------------------------------------------------------- persons
 
 
+#: Birth date agreement levels and their score change: a shared year, month or day; a
+#: conflict within the year; a year apart. Even a shared year outweighs a patronymic one
+#: side did not write (0.05): among namesakes the date tells persons apart, the fields
+#: filed do not.
+_LEVELS = ("unknown", "year", "month", "day", "conflict", "near")
+_CHANGE = {
+    "unknown": 0.0,
+    "year": 0.06,
+    "month": 0.07,
+    "day": 0.08,
+    "conflict": -0.15,
+    "near": -0.08,
+}
+#: A conflict of more than a year.
+_DISTANT = -0.3
+
+
 def _birth(query: str | None, stored: str | None) -> tuple[str, float]:
     """How a stored (partial) birth date agrees with the query's: (level, score change)."""
     if not query or not stored or birth_precision(query) <= 0 or birth_precision(stored) <= 0:
@@ -228,14 +242,12 @@ def _birth(query: str | None, stored: str | None) -> tuple[str, float]:
     common = min(len(query), len(stored))
     if query[:common] == stored[:common]:
         level = {4: "year", 7: "month", 10: "day"}.get(common, "year")
-        # Even a shared year outweighs a patronymic one side did not write (0.05):
-        # among namesakes the date tells persons apart, the fields filed do not.
-        return level, {"year": 0.06, "month": 0.07, "day": 0.08}[level]
+        return level, _CHANGE[level]
     if query[:4] == stored[:4]:
-        return "conflict", -0.15
+        return "conflict", _CHANGE["conflict"]
     if abs(int(query[:4]) - int(stored[:4])) == 1:
-        return "near", -0.08
-    return "conflict", -0.3
+        return "near", _CHANGE["near"]
+    return "conflict", _DISTANT
 
 
 def _matched(part: Any) -> bool:
@@ -300,16 +312,21 @@ def person_evidence(
     arrays (:class:`_Evidence`, held equal to it by ``tests/match/test_check_evidence.py``)."""
     level, change = _birth(selector.birth_date, birth)
     score = name_score + change
-    notes = [f"birth date: {level}"] if level != "unknown" else []
-    if selector.nationality and nationality:
-        if nationality == selector.nationality:
-            notes.append("nationality same")
-        else:
-            score -= 0.03
-            notes.append("nationality differs")
+    if selector.nationality and nationality and nationality != selector.nationality:
+        score -= 0.03
     if document:
         score = max(score, 0.6) + 0.3
-    return score, level, notes
+    return score, level, _noted(selector, level, nationality)
+
+
+def _noted(selector: Selector, level: str, nationality: str | None) -> list[str]:
+    """What a person check notes of a candidate besides its name: how the birth dates
+    agree and whether the nationality is the same."""
+    notes = [f"birth date: {level}"] if level != "unknown" else []
+    if selector.nationality and nationality:
+        same = nationality == selector.nationality
+        notes.append("nationality same" if same else "nationality differs")
+    return notes
 
 
 def _person_candidates(
@@ -363,7 +380,7 @@ def rank_persons(
     confirmed = document | (level == _DAY) | (vague and not common and name >= 0.9)
     strong = (score >= STRONG) & (level != _CONFLICT) & (level != _NEAR) & confirmed
     # The order of hits (_Scored.order), worked out for all, kept for the first TOP.
-    hexes = [index.ids[o] for o in np.asarray(evidence.ordinals)[at].tolist()]
+    hexes = [index.ids[o] for o in evidence.ordinals[at].tolist()]
     order = sorted(
         range(len(at)),
         key=lambda k: (not strong[k], -raw[k], hexes[k]),
@@ -393,11 +410,9 @@ def rank_persons(
     return scored, len(at), common and vague
 
 
-#: Birth date agreement levels (:func:`_birth`) by number, with their score change.
-_LEVELS = ("unknown", "year", "month", "day", "conflict", "near")
-_DAY, _CONFLICT, _NEAR = 3, 4, 5
-_CHANGES = np.array([0.0, 0.06, 0.07, 0.08, -0.15, -0.08])
-_DISTANT = -0.3
+#: :data:`_LEVELS` by number, as :class:`_Evidence` works with them.
+_DAY, _CONFLICT, _NEAR = (_LEVELS.index(level) for level in ("day", "conflict", "near"))
+_CHANGES = np.array([_CHANGE[level] for level in _LEVELS])
 
 
 class _Evidence:
@@ -408,7 +423,7 @@ class _Evidence:
         self, selector: Selector, index: PersonIndex, ordinals: np.ndarray, by_document: set[int]
     ) -> None:
         self.selector = selector
-        self.ordinals = ordinals.tolist()
+        self.ordinals = ordinals
         self.index = index
         live = np.frombuffer(index.alive, dtype=np.int8)[ordinals] == 1
         #: The word pairs scoring worked out, for the explanations (compare's ``known``).
@@ -431,7 +446,7 @@ class _Evidence:
         if not asked or birth_precision(asked) <= 0:  # as _birth: no date, or no ISO one
             return level, change
         index = self.index
-        ordinals = np.asarray(self.ordinals, dtype=np.int64)[at]
+        ordinals = self.ordinals[at]
         precision = np.frombuffer(index.precision, dtype=np.int8)[ordinals].astype(np.int64)
         years = np.frombuffer(index.years, dtype=np.int16)[ordinals].astype(np.int64)
         months = np.frombuffer(index.months, dtype=np.int8)[ordinals]
@@ -484,13 +499,8 @@ class _Evidence:
 
     def notes(self, at: int) -> list[str]:
         """What was noted of candidate ``at`` (as :func:`person_evidence` notes it)."""
-        level = _LEVELS[self.level[at]]
-        notes = [f"birth date: {level}"] if level != "unknown" else []
-        asked = self.selector.nationality
-        stored = self.index.nationality[self.ordinals[at]]
-        if asked and stored:
-            notes.append("nationality same" if stored == asked else "nationality differs")
-        return notes
+        nationality = self.index.nationality[int(self.ordinals[at])]
+        return _noted(self.selector, _LEVELS[self.level[at]], nationality)
 
 
 # --------------------------------------------------------------------------- other selectors

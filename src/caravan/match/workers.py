@@ -40,7 +40,12 @@ from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from caravan.gcpause import tune_for_worker
+from caravan.match.checks import person_index, rank
 from caravan.match.selectors import Selector
+from caravan.store import Database
 
 log = logging.getLogger(__name__)
 
@@ -62,21 +67,15 @@ IN_FLIGHT = 2
 Ranked = list[Any]
 
 
-def rank_queries(session: Any, queries: Sequence[Sequence[Selector]]) -> list[Ranked]:
+def rank_queries(session: Session, queries: Sequence[Sequence[Selector]]) -> list[Ranked]:
     """Each query's ranked items (:func:`~caravan.match.checks.rank` of each selector, in
     order), with the person index refreshed once."""
-    from caravan.match.checks import person_index, rank
-
     index = person_index(session)
     return [[i for s in selectors for i in rank(session, s, index)[0]] for selectors in queries]
 
 
 def _serve(url: str, conn: Connection) -> None:
     """A worker: build the index, say so, then rank what comes until told to stop."""
-    from caravan.gcpause import tune_for_worker
-    from caravan.match.checks import person_index
-    from caravan.store import Database
-
     db = Database(url)
     try:
         with db.session() as session:
@@ -134,6 +133,11 @@ class RankWorkers:
     @property
     def count(self) -> int:
         return len(self._workers)
+
+    @property
+    def pids(self) -> list[int]:
+        """The process ids of the workers left."""
+        return [w.process.pid for w in self._workers]
 
     def _poll_ready(self, timeout: float | None) -> None:
         """Take the start-up word of workers not yet ready, waiting up to ``timeout``
