@@ -11,26 +11,18 @@ from typing import Any
 
 import pytest
 
-from caravan.collect.generator.persons import generate_persons
+from caravan.collect.generator.persons import PERSON_COLUMNS, generate_persons
 from caravan.collect.importer import import_file
 from caravan.match import batch as batch_module
 from caravan.match.batch import BatchQuery, run_batch
 from caravan.match.checks import Hit, run_check
 
-#: Columns the importer takes from the generator's rows (agencies are the test world's).
-COLUMNS = (
-    "source_id",
-    "surname",
-    "given_name",
-    "patronymic",
-    "birth_date",
-    "nationality",
-    "document_number",
-    "phone",
-    "name_as_written",
-    "gender",
-    "handling_code",
-    "handling_note",
+#: Columns the importer takes from the generator's rows: all but the agency and the
+#: recipients (the test world's agencies are not the generator's) and the grades.
+COLUMNS = tuple(
+    c
+    for c in PERSON_COLUMNS
+    if c not in ("agency", "recipients", "source_grade", "information_grade")
 )
 
 
