@@ -7,7 +7,7 @@ a given name is not a father's name; swapped fields and gendered particles still
 
 import pytest
 
-from caravan.names import Token, blocking_keys, compare, tokens
+from caravan.names import Token, blocking_keys, compare, compare_names, tokens
 from caravan.names.matching import match_score
 from caravan.names.tokenise import MAX_FAMILY_KEYS, MAX_KEYS
 
@@ -265,3 +265,54 @@ def test_a_typo_with_gender_flip_in_a_full_name() -> None:
     assert 0.8 <= match.score < 0.9
     q, c = _name("Qodiorva", "Dilnoza"), _name("Қодирова", "Дилноза")
     assert match_score(q, c) == compare(q, c).score >= 0.8
+
+
+def test_given_name_is_not_the_fathers_name_in_a_name_as_written() -> None:
+    query = _name("Жолдош", "Нурбек", "Элдиярович")
+    son = tokens(full="Элдияр Нурбекович Жолдошев")  # Нурбек's son, written unstructured
+    match = compare(query, son)
+    assert match.score < 0.7, match.explain()
+    assert next(p.how for p in match.parts if p.query == "Нурбек") in ("different", "missing")
+    # the other way round: a query written unstructured against the fields
+    assert compare(tokens(full="Элдияр Нурбекович Жолдошев"), query).score < 0.7
+    # the same man written unstructured still matches
+    assert compare(query, tokens(full="Нурбек Элдиярович Жолдошев")).score >= 0.9
+    # a surname of the -uulu kind in the given-name field (fields swapped) still matches
+    swapped = compare(_name("UMOT", "NURBEK UULU"), tokens(full="Нурбек уулу Умот"))
+    assert swapped.score >= 0.85, swapped.explain()
+
+
+@pytest.mark.parametrize(
+    ("query", "stored"),
+    [
+        # a typo next to a j the stem alone reads as a glide (Orudzh-ov, Gadzh-yev)
+        (("ORDZHOV", "NIDZHAT"), ("ORUDZHOV", "NIDZHAT")),
+        (("Gadzhyhv", "Samir"), ("Gadzhyev", "Samir")),
+    ],
+)
+def test_typo_beside_a_stem_final_j(query: tuple[str, str], stored: tuple[str, str]) -> None:
+    q, c = _name(*query), _name(*stored)
+    assert set(blocking_keys(q[0])) & set(blocking_keys(c[0]))
+    match = compare(q, c)
+    assert match.parts[0].how == "typo", match.explain()
+    assert match.score >= 0.85
+
+
+@pytest.mark.parametrize(
+    ("kazakh_latin", "cyrillic"),
+    [("Semionov", "Семёнов"), ("Fiodor", "Фёдор"), ("Artiomovich", "Артёмович")],
+)
+def test_kazakh_latin_io_is_yo(kazakh_latin: str, cyrillic: str) -> None:
+    q, c = _one("surname", kazakh_latin), _one("surname", cyrillic)
+    assert set(blocking_keys(q)) & set(blocking_keys(c))
+    for a, b in ((q, c), (c, q)):
+        assert compare([a], [b]).parts[0].how == "transliteration"
+
+
+def test_kazakh_latin_io_with_other_variations() -> None:
+    assert (
+        compare([_one("surname", "Semionova")], [_one("surname", "Семёнов")]).parts[0].how
+        == "gender"
+    )
+    # и + о stays as it is (Rodion is Родион, not Роден)
+    assert compare_names("Rodion", "Родион").parts[0].how == "transliteration"

@@ -21,7 +21,8 @@ different          ≤ 0.4  anything else (scaled similarity of the folded keys)
 Pairs whose roles disagree (a surname paired with a given name) lose 5% and set
 ``swapped``; a given name read as a surname there may drop a surname ending (``Armanov``
 in the given-name field ≈ ``Armanuly``).  A given name and a patronymic never match each
-other: a man's own name is not his father's.  The name score is the weighted mean over
+other — nor a given name and a word of a name as written that reads as a patronymic
+(``Нурбекович``): a man's own name is not his father's.  The name score is the weighted mean over
 the words of both names: a query word counts with its weight (1 for surname and given
 name, 0.5 for a patronymic), a candidate word with half its weight; a word left without
 a partner counts with a small credit (0.75 for a patronymic, 0.6 for a middle word of an
@@ -44,8 +45,8 @@ from itertools import permutations
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from caravan.names.affixes import JOINED_ENDINGS, gender_pair
-from caravan.names.tokenise import Token, tokens
+from caravan.names.affixes import JOINED_ENDINGS, gender_pair, is_patronymic_like
+from caravan.names.tokenise import Token, kazakh_reading, tokens
 
 __all__ = ["HOW", "NameMatch", "Pairs", "PartMatch", "compare", "compare_names", "match_score"]
 
@@ -244,11 +245,26 @@ def pair(q: Token, c: Token, q_keys: frozenset[str]) -> tuple[float, str]:
     else:
         cell = _related(q, c)
     q_role, c_role = q.role, c.role
-    if q_role != c_role and q_role != "name" and c_role != "name":
-        if q_role in _OWN_AND_FATHER and c_role in _OWN_AND_FATHER:
-            return _DIFFERENT  # a man's own name is not his father's
-        return (cell[0] * ROLE_MISMATCH, cell[1])
+    if q_role != c_role:
+        if q_role != "name" and c_role != "name":
+            if q_role in _OWN_AND_FATHER and c_role in _OWN_AND_FATHER:
+                return _DIFFERENT  # a man's own name is not his father's
+            return (cell[0] * ROLE_MISMATCH, cell[1])
+        if cell is not _DIFFERENT and (_fathers(q, c) or _fathers(c, q)):
+            return _DIFFERENT
     return cell
+
+
+def _fathers(given: Token, word: Token) -> bool:
+    """A given name and a word of a name as written that reads as a patronymic
+    (``Нурбек`` and ``Нурбекович``): his own name and his father's, as in the fields
+    (a given-name field that itself reads as one holds a surname: ``Nurbek uulu``)."""
+    return (
+        given.role == "given"
+        and word.role == "name"
+        and word.patronymic_like
+        and not is_patronymic_like(given.folded)
+    )
 
 
 # --------------------------------------------------------------------------- pairs
@@ -277,6 +293,13 @@ def _common_forms(q: Token, c: Token) -> set[str]:
 
 def _related(q: Token, c: Token) -> tuple[float, str]:
     """Two words that share a blocking key but not their folded key."""
+    if q.alt or c.alt:
+        # Kazakh Latin's io for ё (Semionov / Семёнов): compared as that reading
+        for a, b in ((kazakh_reading(q), c), (q, kazakh_reading(c))):
+            if a is not None and b is not None:
+                cell = _TRANSLITERATION if a.folded == b.folded else _related(a, b)
+                if cell is not _DIFFERENT:
+                    return cell
     q_stem, c_stem = _forms(q, c)[0], _forms(c, q)[0]
     if _common_forms(q, c):
         q_end, c_end = _ends(q, c)

@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from sys import intern
@@ -83,6 +84,10 @@ class Token:
     """Stems left when an ending with one typo is cut (``rahimvo`` → rahim,
     ``Davlatzooa`` → davlat); only for words without a known ending."""
     near_coarse: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    alt: str = field(init=False, compare=False, repr=False)
+    """The folded word read with Kazakh Latin's ``io`` for ё after a consonant
+    (``semionov`` → semenov, as Семёнов folds); empty where that changes nothing
+    (:func:`kazakh_reading`)."""
     keys: tuple[str, ...] = field(init=False, compare=False, repr=False)
     """The blocking keys (:func:`blocking_keys`)."""
     weight: float = field(init=False, compare=False, repr=False)
@@ -127,8 +132,13 @@ class Token:
             if family is not stems
             else ()
         )
-        short = coarse(self.folded) if len(self.coarse_stem) < 4 else ""
-        keys = _keys(self.coarse_stem, (*self.near_coarse, loose_stem), short, family_keys)
+        alt = _KAZAKH_IO.sub("e", self.folded) if "io" in self.folded else ""
+        alt = alt if alt != self.folded else ""
+        setattr_(self, "alt", intern(alt))
+        # the Kazakh Latin reading is found by its own keys too
+        alt_keys = _make(self.role, self.written, alt).keys if alt else ()
+        extra = (*self.near_coarse, loose_stem)
+        keys = _keys(self.coarse_stem, extra, self.coarse, family_keys, alt_keys)
         setattr_(self, "keys", tuple(intern(k) for k in keys))
         patronymic_like = self.role == "patronymic" or (
             self.role == "name" and is_patronymic_like(self.folded)
@@ -139,6 +149,16 @@ class Token:
         middle = self.role == "name" and not patronymic_like
         setattr_(self, "credit_short", credit)
         setattr_(self, "credit_long", 0.6 if middle else credit)
+
+
+#: ``io`` after a consonant: ё in Kazakh Latin (2021), и + о elsewhere (Rodion).
+_KAZAKH_IO = re.compile(r"(?<=[b-df-hj-np-tv-z])io")
+
+
+def kazakh_reading(token: Token) -> Token | None:
+    """The word read with ``io`` as ё (:attr:`Token.alt`), where that is another word:
+    Kazakh Latin (2021) writes Семён, Фёдор, Артём as Semion, Fiodor, Artiom."""
+    return _make(token.role, token.written, token.alt) if token.alt else None
 
 
 def blocking_keys(token: Token) -> tuple[str, ...]:
@@ -155,7 +175,9 @@ def blocking_keys(token: Token) -> tuple[str, ...]:
       letter the deletion makes read as one) when it has four letters or more.  As in
       SymSpell, one typo anywhere in the stem — a letter changed, added, dropped, or
       two swapped — leaves the two stems with a deletion in common, or one stem equal
-      to a deletion of the other;
+      to a deletion of the other.  A shorter stem takes the first four letters of the
+      whole word instead, as a key too; a stem whose letters read otherwise in the
+      whole word (a j before the ending: ``Orudzh-ov``) has that reading's keys too;
     * the stem left when an ending with a typo is cut (``Rahimvo`` → rakem), the stem
       a given name has when read as a surname (a field mix-up: ``Armanov`` → arman),
       and the stem of the word read letter by letter when that differs (a typo that
@@ -164,6 +186,9 @@ def blocking_keys(token: Token) -> tuple[str, ...]:
     A given name that reads as a surname (its ending is one, or one with two letters
     swapped: a surname written in the given-name field) also has the keys of that
     surname's stem, up to ``MAX_FAMILY_KEYS`` more.
+
+    A word with Kazakh Latin's ``io`` after a consonant (``Semionov``) also has the keys
+    of that reading (:func:`kazakh_reading`) after its own.
 
     At most ``MAX_KEYS`` keys otherwise; none for a stem shorter than two letters.
 
@@ -174,26 +199,44 @@ def blocking_keys(token: Token) -> tuple[str, ...]:
 
 
 def _keys(
-    coarse_stem: str, extra: tuple[str, ...], short: str = "", family: tuple[str, ...] = ()
+    coarse_stem: str,
+    extra: tuple[str, ...],
+    whole: str = "",
+    family: tuple[str, ...] = (),
+    alt: tuple[str, ...] = (),
 ) -> list[str]:
-    """Blocking keys (see :func:`blocking_keys`); ``family``: keys of a given name read
-    as a surname, kept beyond ``MAX_KEYS`` (only words with a surname ending have them)."""
+    """Blocking keys (see :func:`blocking_keys`) of a word whose coarse stem and coarse
+    form are ``coarse_stem`` and ``whole``; ``family``: keys of a given name read as a
+    surname, kept beyond ``MAX_KEYS`` (only words with a surname ending have them);
+    ``alt``: the keys of its Kazakh Latin reading, within ``MAX_KEYS``."""
     if len(coarse_stem) < 2:
         return []
     split = _split(coarse_stem)
     keys = [split[:KEY_PREFIX]]
+    whole = _split(whole)
+    bases: list[str] = []
     if len(coarse_stem) >= 4:
-        typo_base = split[:KEY_TYPO]
-    else:  # a short stem: its typo keys come from the stem and what follows it
-        typo_base = _split(short)[:4] if short.startswith(coarse_stem) else ""
-    if len(typo_base) >= 4:
-        for key in _deletions(typo_base):
+        bases.append(split[:KEY_TYPO])
+        # The stem as the whole word reads it, where that differs: a j before the
+        # ending is a consonant there (Orudzh-ov), a glide at the end of the stem alone.
+        inner = whole[: len(split)]
+        if inner != split and len(inner) >= 4:
+            keys.append(inner[:KEY_PREFIX])
+            bases.append(inner[:KEY_TYPO])
+    elif len(whole) >= 4:
+        # A short stem: its typo keys come from the stem and what follows it, which is
+        # a key too (a typo that the ending hides: Gadzhyhv is Gadzhyev's kajev plus k).
+        bases.append(whole[:4])
+        keys.append(whole[:4])
+    for base in bases:
+        for key in _deletions(base):
             if key not in keys:
                 keys.append(key)
     for other in extra:
         key = _split(other)[:KEY_PREFIX]
         if len(key) >= 3 and key not in keys:
             keys.append(key)
+    keys += [k for k in alt if k not in keys]
     keys = keys[:MAX_KEYS]
     more = [k for k in dict.fromkeys(_split(f)[:KEY_PREFIX] for f in family) if k not in keys]
     return keys + more[:MAX_FAMILY_KEYS]
