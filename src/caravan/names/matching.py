@@ -22,11 +22,12 @@ Pairs whose roles disagree (a surname paired with a given name) lose 5% and set
 ``swapped``; a given name read as a surname there may drop a surname ending (``Armanov``
 in the given-name field ≈ ``Armanuly``).  A given name and a patronymic never match each
 other — nor a given name and a word of a name as written that reads as a patronymic
-(``Нурбекович``): a man's own name is not his father's.  The name score is the weighted mean over
-the words of both names: a query word counts with its weight (1 for surname and given
-name, 0.5 for a patronymic), a candidate word with half its weight; a word left without
-a partner counts with a small credit (0.75 for a patronymic, 0.6 for a middle word of an
-unstructured name of three words or more, 0.1 for a surname or given name).  Each
+(``Нурбекович``): a man's own name is not his father's.  The name score is the weighted
+mean over the words of both names: a query word counts with its weight (1 for surname
+and given name, 0.5 for a patronymic), a candidate word with half its weight; a word
+left without a partner counts with a small credit (0.6 for a patronymic or a middle word
+of an unstructured name of three words or more, 0.1 for a surname or given name), so a
+father's name not written on one side counts for clearly less than one that agrees.  Each
 surname or given name paired with a clearly different word (pair score < 0.5) takes 15%
 off the total: the same surname with another given name is a relative, not a hit.
 

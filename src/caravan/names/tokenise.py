@@ -145,7 +145,7 @@ class Token:
         )
         setattr_(self, "patronymic_like", patronymic_like)
         setattr_(self, "weight", 0.5 if patronymic_like else 1.0)
-        credit = 0.75 if patronymic_like else 0.1
+        credit = 0.6 if patronymic_like else 0.1
         middle = self.role == "name" and not patronymic_like
         setattr_(self, "credit_short", credit)
         setattr_(self, "credit_long", 0.6 if middle else credit)
