@@ -21,7 +21,8 @@ What is measured:
   generator's truth before any check runs) — cannot rank its person first more than
   1 / (1 + twins) of the time, by any method. So recall@1 is also reported over the
   queries without twins (those that identify their person) and recall@10 over those
-  with fewer than 10;
+  with fewer than 10, and every group of queries (by variation, by birth date given)
+  shows the oracle's recall beside Caravan's;
 * **unheld strong share** — share of queries for unheld persons whose hits include one
   in the ``strong`` band;
 * **baseline** — the same candidates (``PersonIndex.candidates`` with the checks' own
@@ -159,6 +160,9 @@ class Group:
     base_1: float
     base_10: float
     strong: float
+    #: recall@1 and @10 of the oracle (:meth:`ChecksReport.oracle`) on these queries.
+    oracle_1: float = float("nan")
+    oracle_10: float = float("nan")
 
 
 @dataclass
@@ -216,6 +220,8 @@ class ChecksReport:
             share(lambda a, t: within(a.baseline_rank(t), 1)),
             share(lambda a, t: within(a.baseline_rank(t), 10)),
             share(lambda a, t: any(h[0] in t and h[1] == "strong" for h in a.hits)),
+            _oracle(queries, 1),
+            _oracle(queries, 10),
         )
 
     @property
@@ -234,10 +240,8 @@ class ChecksReport:
         return self.group("", [q for q in self.queries.held if q.twins < 10])
 
     def oracle(self, k: int) -> float:
-        """recall@k of an oracle that knows everything the query says and nothing more:
-        its person is one of ``1 + twins`` equals, ranked at random among them."""
-        held = self.queries.held
-        return sum(min(1.0, k / (1 + q.twins)) for q in held) / len(held) if held else 0.0
+        """recall@k of an oracle over all held queries (:func:`_oracle`)."""
+        return _oracle(self.queries.held, k)
 
     def variation_groups(self) -> list[Group]:
         by: dict[str, list[Query]] = {}
@@ -298,6 +302,14 @@ class ChecksReport:
 
     def candidates_p95(self) -> float:
         return percentile([float(a.candidates) for a in self.answers.values()], 95)
+
+
+def _oracle(queries: Sequence[Query], k: int) -> float:
+    """recall@k of an oracle that knows everything the query says and nothing more:
+    its person is one of ``1 + twins`` equals, ranked at random among them."""
+    if not queries:
+        return float("nan")
+    return sum(min(1.0, k / (1 + q.twins)) for q in queries) / len(queries)
 
 
 # --------------------------------------------------------------------------- the run

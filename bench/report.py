@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bench import RESULTS
 from bench import checks as ck
 from bench import resolve as rs
@@ -112,6 +114,12 @@ def list_section(report: ListReport) -> list[str]:
     return lines
 
 
+def _shown(path: Path) -> Path:
+    """A file of the run as the results name it: from the repository root if there."""
+    root = RESULTS.parent.parent
+    return path.relative_to(root) if path.is_relative_to(root) else path
+
+
 def _pct(value: float) -> str:
     return "–" if value != value else f"{100 * value:.1f} %"
 
@@ -181,6 +189,8 @@ def _group_row(g: ck.Group) -> list[str]:
         _pct(g.base_1),
         _pct(g.base_10),
         _pct(g.strong),
+        _pct(g.oracle_1),
+        _pct(g.oracle_10),
     ]
 
 
@@ -203,7 +213,10 @@ def checks_section(r: ChecksReport) -> list[str]:
         for name, ours, base, target, met in _checks_figures(r)
     ]
     lines += _table(["figure", "checks", "baseline", "target", ""], rows)
-    header = ["queries", "n", "recall@1", "recall@10", "base @1", "base @10", "strong"]
+    header = [
+        *("queries", "n", "recall@1", "recall@10", "base @1", "base @10", "strong"),
+        *("oracle @1", "oracle @10"),
+    ]
     lines += ["", "Held queries by variation (a query counts in each of its variations):", ""]
     lines += _table(header, [_group_row(g) for g in r.variation_groups()])
     lines += ["", "Held queries by birth date given:", ""]
@@ -219,7 +232,7 @@ def checks_section(r: ChecksReport) -> list[str]:
     lines += [
         "",
         f"Candidates compared per check: p95 {r.candidates_p95():,.0f}. All misses and"
-        f" unheld strong hits: `{r.examples_file.relative_to(RESULTS.parent.parent)}`"
+        f" unheld strong hits: `{_shown(r.examples_file)}`"
         " (git-ignored). First few:",
         "",
         *r.examples,
