@@ -225,7 +225,7 @@ def _keys(
             bases.append(inner[:KEY_TYPO])
     elif len(whole) >= 4:
         # A short stem: its typo keys come from the stem and what follows it, which is
-        # a key too (a typo that the ending hides: Gadzhyhv is Gadzhyev's kajev plus k).
+        # a key too (a typo the ending hides: Gadzhyhv and Gadzhyev share kaje).
         bases.append(whole[:4])
         keys.append(whole[:4])
     for base in bases:
