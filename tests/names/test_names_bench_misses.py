@@ -314,5 +314,7 @@ def test_kazakh_latin_io_with_other_variations() -> None:
         compare([_one("surname", "Semionova")], [_one("surname", "Семёнов")]).parts[0].how
         == "gender"
     )
-    # и + о stays as it is (Rodion is Родион, not Роден)
+    # the ё reading is a second one: и + о as written still reads as itself
+    rodion = _one("given", "Rodion")
+    assert rodion.folded == "rodion" and rodion.alt == "roden"
     assert compare_names("Rodion", "Родион").parts[0].how == "transliteration"
