@@ -64,7 +64,6 @@ HOW: dict[str, float] = {
 """Pair scores by kind of match (``suffix_variant`` is reported as ``suffix``)."""
 
 ROLE_MISMATCH = 0.95
-_OWN_AND_FATHER = frozenset({"given", "patronymic"})
 CONFLICT = 0.85
 _EXTRA_WEIGHT = 0.5
 _LABEL = {"surname": "surname", "given": "given name", "patronymic": "patronymic", "name": "name"}
@@ -247,25 +246,27 @@ def pair(q: Token, c: Token, q_keys: frozenset[str]) -> tuple[float, str]:
         cell = _related(q, c)
     q_role, c_role = q.role, c.role
     if q_role != c_role:
+        if _own_and_father(q, c):
+            return _DIFFERENT  # a man's own name is not his father's
         if q_role != "name" and c_role != "name":
-            if q_role in _OWN_AND_FATHER and c_role in _OWN_AND_FATHER:
-                return _DIFFERENT  # a man's own name is not his father's
             return (cell[0] * ROLE_MISMATCH, cell[1])
-        if cell is not _DIFFERENT and (_fathers(q, c) or _fathers(c, q)):
-            return _DIFFERENT
     return cell
 
 
-def _fathers(given: Token, word: Token) -> bool:
-    """A given name and a word of a name as written that reads as a patronymic
-    (``Нурбек`` and ``Нурбекович``): his own name and his father's, as in the fields
-    (a given-name field that itself reads as one holds a surname: ``Nurbek uulu``)."""
-    return (
-        given.role == "given"
-        and word.role == "name"
-        and word.patronymic_like
-        and not is_patronymic_like(given.folded)
-    )
+def _own_and_father(a: Token, b: Token) -> bool:
+    """Whether two words of different roles are a man's own name and his father's: a
+    given name and a patronymic, or a given name and a word of a name as written that
+    reads as a patronymic (``Нурбек`` and ``Нурбекович``) — unless the given-name field
+    itself reads as one, for then it holds a surname (``Nurbek uulu``, fields swapped)."""
+    if a.role == "given":
+        given, other = a, b
+    elif b.role == "given":
+        given, other = b, a
+    else:
+        return False
+    if other.role == "patronymic":
+        return True
+    return other.role == "name" and other.patronymic_like and not is_patronymic_like(given.folded)
 
 
 # --------------------------------------------------------------------------- pairs

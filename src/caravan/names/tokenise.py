@@ -132,9 +132,9 @@ class Token:
             if family is not stems
             else ()
         )
-        alt = _KAZAKH_IO.sub("e", self.folded) if "io" in self.folded else ""
-        alt = alt if alt != self.folded else ""
-        setattr_(self, "alt", intern(alt))
+        alt = _KAZAKH_IO.sub("e", self.folded) if "io" in self.folded else self.folded
+        alt = "" if alt == self.folded else intern(alt)
+        setattr_(self, "alt", alt)
         # the Kazakh Latin reading is found by its own keys too
         alt_keys = _make(self.role, self.written, alt).keys if alt else ()
         extra = (*self.near_coarse, loose_stem)
